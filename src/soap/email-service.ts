@@ -1,0 +1,49 @@
+import {accountFields, parseAccount} from './account-xml.js'
+import type {EMailAccount} from './account-model.js'
+import type {NetServerClient} from './client.js'
+import {isNil} from './xml-tree.js'
+import type {SoapResponse} from './response.js'
+
+/** Typed operations of Remote/ServicesNN/EMail.svc that concern stored e-mail accounts. */
+export class EMailService {
+  constructor(private readonly client: NetServerClient) {}
+
+  /** Creates (id 0 or none) or updates an account; returns the stored account with its ids. */
+  async saveEMailAccount(account: EMailAccount): Promise<EMailAccount> {
+    const idempotent = (account.emailAccountId ?? 0) > 0
+    const res = await this.call('SaveEMailAccount', [['EMailAccount', accountFields(account)]], idempotent)
+    const stored = responseAccount(res)
+    if (!stored) throw new Error('SaveEMailAccount answered without the stored account')
+    return stored
+  }
+
+  /** The account, or undefined when the server answers with no account. */
+  async getEMailAccount(id: number): Promise<EMailAccount | undefined> {
+    return responseAccount(await this.call('GetEMailAccount', [['EMailAccountId', id]], true))
+  }
+
+  async deleteEMailAccount(id: number): Promise<void> {
+    await this.call('DeleteEMailAccount', [['EMailAccountId', id]], true)
+  }
+
+  async createDefaultEMailAccount(): Promise<EMailAccount> {
+    return responseAccount(await this.call('CreateDefaultEMailAccount', [], true)) ?? {}
+  }
+
+  /** The calling associate's account with this From-address, if any. */
+  async getEMailAccountFromEMailAddress(address: string): Promise<EMailAccount | undefined> {
+    return responseAccount(await this.call('GetEMailAccountFromEMailAddress', [['FromAddress', address]], true))
+  }
+
+  private call(operation: string, body: Parameters<NetServerClient['call']>[2], idempotent: boolean): Promise<SoapResponse> {
+    return this.client.call('EMail', operation, body, {idempotent, credentials: true})
+  }
+}
+
+function responseAccount(res: SoapResponse): EMailAccount | undefined {
+  const el = res.body.children.find((c) => c.local === 'Response')
+  if (!el || isNil(el)) return undefined
+  const account = parseAccount(el)
+  // NetServer answers an unknown id with an empty carrier (id 0) rather than nil.
+  return account.emailAccountId ? account : undefined
+}

@@ -1,0 +1,66 @@
+import {create} from 'xmlbuilder2'
+import type {XMLBuilder} from 'xmlbuilder2/lib/interfaces.js'
+import {EnvelopeValueError} from './errors.js'
+import {describeCodePoint, findInvalidXmlChar} from './xml-chars.js'
+import {SOAP11_ENV_NS, type ApiVersion, servicesNamespace} from './versions.js'
+
+/** A body value: text, a number, or nested elements in wire order. `undefined` members are omitted. */
+export type XmlValue = string | number | boolean | XmlFields
+export type XmlFields = ReadonlyArray<readonly [name: string, value: XmlValue | undefined]>
+
+export interface RequestHeaders {
+  applicationToken?: string
+  ticket?: string
+  timeZone?: {id?: number; locationCode?: string}
+}
+
+export interface EnvelopeSpec {
+  version: ApiVersion
+  operation: string
+  headers: RequestHeaders
+  body: XmlFields
+}
+
+const SOAP_PREFIX = 'soap'
+const SO_PREFIX = 'so'
+
+/**
+ * A SOAP 1.1 envelope: headers inside soap:Header (not under Envelope as the published examples show),
+ * every element qualified in the ServicesNN namespace, the body wrapper named after the operation.
+ */
+export function buildEnvelope(spec: EnvelopeSpec): string {
+  const ns = servicesNamespace(spec.version)
+  const doc = create({version: '1.0', encoding: 'utf-8'})
+  const env = doc.ele(SOAP11_ENV_NS, `${SOAP_PREFIX}:Envelope`).att('http://www.w3.org/2000/xmlns/', `xmlns:${SO_PREFIX}`, ns)
+  const header = headerFields(spec.headers)
+  if (header.length > 0) appendFields(env.ele(SOAP11_ENV_NS, `${SOAP_PREFIX}:Header`), ns, header, '')
+  const wrapper = env.ele(SOAP11_ENV_NS, `${SOAP_PREFIX}:Body`).ele(ns, `${SO_PREFIX}:${spec.operation}`)
+  appendFields(wrapper, ns, spec.body, spec.operation)
+  return doc.end({headless: false, prettyPrint: false})
+}
+
+function headerFields(h: RequestHeaders): XmlFields {
+  const fields: Array<readonly [string, XmlValue | undefined]> = []
+  if (h.applicationToken !== undefined) fields.push(['ApplicationToken', h.applicationToken])
+  if (h.ticket !== undefined) fields.push(['Credentials', [['Ticket', h.ticket]]])
+  if (h.timeZone) fields.push(['TimeZone', [['SoTimeZoneId', h.timeZone.id], ['SoTimeZoneLocationCode', h.timeZone.locationCode]]])
+  return fields
+}
+
+function appendFields(parent: XMLBuilder, ns: string, fields: XmlFields, path: string): void {
+  for (const [name, value] of fields) {
+    if (value === undefined) continue
+    const fieldPath = path ? `${path}.${name}` : name
+    const el = parent.ele(ns, `${SO_PREFIX}:${name}`)
+    if (Array.isArray(value)) appendFields(el, ns, value as XmlFields, fieldPath)
+    else el.txt(checkedText(String(value), fieldPath))
+  }
+}
+
+function checkedText(text: string, field: string): string {
+  const bad = findInvalidXmlChar(text)
+  if (bad) {
+    throw new EnvelopeValueError(field, `${field} contains ${describeCodePoint(bad.codePoint)} at position ${bad.index + 1}, a character XML 1.0 cannot carry`)
+  }
+  return text
+}

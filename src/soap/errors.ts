@@ -1,0 +1,77 @@
+/**
+ * Errors of the wire layer. They carry facts (URL, status, server text), not advice on flags: the
+ * layers above know the user's terms and turn these into messages with a next step.
+ */
+
+export class SoapError extends Error {
+  override name = 'SoapError'
+}
+
+/** A value cannot be put on the wire (for example a control character XML 1.0 cannot carry). */
+export class EnvelopeValueError extends SoapError {
+  override name = 'EnvelopeValueError'
+  constructor(readonly field: string, message: string) {
+    super(message)
+  }
+}
+
+export interface ExceptionInfo {
+  message?: string
+  friendlyText?: string
+  exceptionType?: string
+  source?: string
+  parameters?: Record<string, string>
+  inner?: ExceptionInfo
+}
+
+/** Succeeded=false or a non-nil ExceptionInfo header: NetServer ran the call and refused it. */
+export class NetServerError extends SoapError {
+  override name = 'NetServerError'
+  constructor(readonly operation: string, readonly info: ExceptionInfo, readonly url: string) {
+    super(info.friendlyText || info.message || `${operation} did not succeed (Succeeded=false, no ExceptionInfo)`)
+  }
+
+  /** The ExceptionType of this error and every inner exception, outermost first. */
+  get exceptionTypes(): string[] {
+    const types: string[] = []
+    for (let e: ExceptionInfo | undefined = this.info; e; e = e.inner) if (e.exceptionType) types.push(e.exceptionType)
+    return types
+  }
+}
+
+/** A SOAP 1.1 Fault: the server could not process the request at the protocol level. */
+export class SoapFaultError extends SoapError {
+  override name = 'SoapFaultError'
+  constructor(readonly faultCode: string, readonly faultString: string, readonly url: string, readonly status: number, readonly detail?: string) {
+    super(`SOAP fault ${faultCode}: ${faultString}`)
+  }
+}
+
+export type HttpProblem = 'not-found' | 'unsupported-media-type' | 'unauthorized' | 'server-error' | 'html' | 'empty' | 'not-xml' | 'not-soap' | 'redirect' | 'too-large' | 'http-status'
+
+/** The server answered, but not with a usable SOAP message. */
+export class HttpResponseError extends SoapError {
+  override name = 'HttpResponseError'
+  constructor(readonly problem: HttpProblem, readonly url: string, readonly status: number, message: string, readonly bodySnippet?: string) {
+    super(message)
+  }
+}
+
+/**
+ * No answer: refused, reset, DNS, TLS, timeout. `maybeDelivered` is true when the request may have
+ * reached the server (it matters for creates, which must not be repeated blindly).
+ */
+export class TransportError extends SoapError {
+  override name = 'TransportError'
+  constructor(readonly code: string, readonly url: string, message: string, readonly maybeDelivered: boolean) {
+    super(message)
+  }
+}
+
+/** The URL or TLS settings are refused before anything is sent. */
+export class EndpointPolicyError extends SoapError {
+  override name = 'EndpointPolicyError'
+  constructor(readonly reason: 'insecure-http' | 'bad-url' | 'ca-file', message: string) {
+    super(message)
+  }
+}

@@ -1,0 +1,129 @@
+import {readFileSync} from 'node:fs'
+import http from 'node:http'
+import https from 'node:https'
+import {rootCertificates} from 'node:tls'
+import got, {RequestError, TimeoutError} from 'got'
+import {EndpointPolicyError, TransportError} from './errors.js'
+
+export interface TraceEvent {
+  direction: 'request' | 'response'
+  url: string
+  action?: string
+  status?: number
+  body: string
+}
+
+export interface TransportOptions {
+  /** Whole-request timeout in milliseconds. */
+  timeoutMs: number
+  connectTimeoutMs?: number
+  caFile?: string
+  maxResponseBytes?: number
+  trace?: (event: TraceEvent) => void
+  userAgent?: string
+}
+
+export interface HttpExchange {
+  status: number
+  body: string
+  contentType: string
+  location?: string
+}
+
+/** Errors where the request cannot have reached the server, so any call may be repeated safely. */
+const NOT_DELIVERED_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL'])
+const NOT_DELIVERED_TIMEOUTS = new Set(['lookup', 'connect', 'secureConnect'])
+const DEFAULT_MAX_RESPONSE = 16 * 1024 * 1024
+
+/** POSTs SOAP envelopes over keep-alive connections. It never retries; the client decides that. */
+export class SoapTransport {
+  private readonly httpAgent: http.Agent
+  private readonly httpsAgent: https.Agent
+
+  constructor(private readonly options: TransportOptions) {
+    this.httpAgent = new http.Agent({keepAlive: true, maxSockets: 64})
+    let ca: string[] | undefined
+    if (options.caFile) {
+      try {
+        ca = [...rootCertificates, readFileSync(options.caFile, 'utf8')]
+      } catch (error) {
+        throw new EndpointPolicyError('ca-file', `cannot read the CA file ${options.caFile}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`)
+      }
+    }
+    this.httpsAgent = new https.Agent({keepAlive: true, maxSockets: 64, ca})
+  }
+
+  async post(url: string, action: string, envelope: string): Promise<HttpExchange> {
+    const {trace, timeoutMs} = this.options
+    trace?.({direction: 'request', url, action, body: envelope})
+    const max = this.options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE
+    const request = got.post(url, {
+      body: envelope,
+      headers: {
+        'content-type': 'text/xml; charset=utf-8',
+        soapaction: `"${action}"`,
+        'user-agent': this.options.userAgent ?? 'soemail',
+        accept: 'text/xml',
+      },
+      agent: {http: this.httpAgent, https: this.httpsAgent},
+      timeout: {connect: this.options.connectTimeoutMs ?? Math.min(timeoutMs, 10_000), request: timeoutMs},
+      retry: {limit: 0},
+      throwHttpErrors: false,
+      followRedirect: false,
+      decompress: true,
+      responseType: 'buffer',
+    })
+    request.on('downloadProgress', (progress) => {
+      if (progress.transferred > max) request.cancel(`response larger than ${max} bytes`)
+    })
+    try {
+      const res = await request
+      const body = res.body.toString('utf8')
+      trace?.({direction: 'response', url, status: res.statusCode, body})
+      return {status: res.statusCode, body, contentType: String(res.headers['content-type'] ?? ''), location: res.headers.location}
+    } catch (error) {
+      throw toTransportError(error, url, timeoutMs, max)
+    }
+  }
+
+  close(): void {
+    this.httpAgent.destroy()
+    this.httpsAgent.destroy()
+  }
+}
+
+function toTransportError(error: unknown, url: string, timeoutMs: number, max: number): TransportError {
+  if (error instanceof TimeoutError) {
+    const delivered = !NOT_DELIVERED_TIMEOUTS.has(error.event)
+    const what = error.event === 'connect' || error.event === 'secureConnect' ? 'connecting' : error.event === 'lookup' ? 'looking up the host' : 'waiting for the answer'
+    return new TransportError('ETIMEDOUT', url, `timed out after ${timeoutMs} ms ${what} (${url})`, delivered)
+  }
+  if (error instanceof Error && error.name === 'CancelError') {
+    return new TransportError('ETOOLARGE', url, `the answer from ${url} is larger than ${max} bytes; refusing to read it`, true)
+  }
+  const code = error instanceof RequestError ? (error.code ?? 'ERR') : 'ERR'
+  const cause = error instanceof Error ? error.message : String(error)
+  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|HOSTNAME|ALTNAME/i.test(code)) {
+    return new TransportError(code, url, `the TLS certificate of ${new URL(url).host} was not accepted (${cause})`, false)
+  }
+  return new TransportError(code, url, `${describeCode(code)} (${url})`, !NOT_DELIVERED_CODES.has(code))
+}
+
+function describeCode(code: string): string {
+  switch (code) {
+    case 'ECONNREFUSED':
+      return 'the connection was refused: nothing listens at that address and port'
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'the host name could not be resolved'
+    case 'ECONNRESET':
+      return 'the connection was reset by the server or a proxy'
+    case 'EPIPE':
+      return 'the connection was closed while sending'
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return 'the host cannot be reached from this machine'
+    default:
+      return `the request failed (${code})`
+  }
+}

@@ -1,0 +1,12 @@
+import {defineConfig} from 'vitest/config'
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    // CLI tests spawn processes and servers; two cores cannot run many files at once usefully.
+    maxWorkers: 2,
+    minWorkers: 1,
+  },
+})
