@@ -1,0 +1,105 @@
+import {Command, Flags} from '@oclif/core'
+import {CliError, ExitCode, InterruptedError, UsageError} from './errors.js'
+import type {Connection} from './connection/connect.js'
+import type {ConnectionFlagValues} from './flags.js'
+
+/**
+ * Owns --json, error rendering and exit codes for every command (DESIGN.md). Commands throw typed
+ * errors and return their result; they never print errors or exit themselves.
+ */
+export abstract class BaseCommand extends Command {
+  static override enableJsonFlag = true
+  static override baseFlags = {
+    verbose: Flags.boolean({summary: 'Show the details of errors.', helpGroup: 'Output'}),
+    trace: Flags.boolean({summary: 'Print the SOAP exchanges on stderr, with passwords, tickets and tokens redacted.', helpGroup: 'Output'}),
+  }
+
+  private connection?: Connection
+
+  /** Prompts only when a person can answer: both ends on a terminal, and not in --json mode. */
+  protected get interactive(): boolean {
+    return Boolean(process.stdin.isTTY && process.stdout.isTTY) && !this.jsonEnabled()
+  }
+
+  /** Writes to stderr: progress, notices and prompts never mix with results on stdout. */
+  protected note(message: string): void {
+    process.stderr.write(`${message}\n`)
+  }
+
+  protected async connect(flags: ConnectionFlagValues & {trace?: boolean}, stdinTicket?: string): Promise<Connection> {
+    const [{resolveConnection, requireConnection}, {connect}, {toCliError}] = await Promise.all([
+      import('./connection/resolve.js'),
+      import('./connection/connect.js'),
+      import('./connection/error-map.js'),
+    ])
+    const settings = resolveConnection({url: flags.url, ticket: flags.ticket, appToken: flags['app-token'], apiVersion: flags['api-version']}, process.env, stdinTicket)
+    const c = requireConnection(settings)
+    try {
+      this.connection = connect({
+        ...c,
+        timeoutSeconds: flags.timeout,
+        caFile: flags['ca-file'],
+        allowHttp: flags['allow-http'] ?? false,
+        trace: flags.trace ? (line) => process.stderr.write(line) : undefined,
+      })
+    } catch (error) {
+      throw toCliError(error, {reloginHint: RELOGIN_HINT})
+    }
+    return this.connection
+  }
+
+  /** Runs a call against the server and turns wire failures into user errors. */
+  protected async call<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn()
+    } catch (error) {
+      const {toCliError} = await import('./connection/error-map.js')
+      throw toCliError(error, {reloginHint: RELOGIN_HINT})
+    }
+  }
+
+  protected override async finally(err: Error | undefined): Promise<void> {
+    this.connection?.close()
+    await super.finally(err)
+  }
+
+  protected override toSuccessJson(result: unknown): unknown {
+    return {status: 0, result}
+  }
+
+  protected override logJson(json: unknown): void {
+    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`)
+  }
+
+  /** oclif would exit 1 under --json and dump the parser context; we render our own shape instead. */
+  protected override async catch(error: Error & {exitCode?: number}): Promise<void> {
+    const err = classify(error)
+    process.exitCode = err.exitCode
+    const verbose = this.argv.includes('--verbose')
+    if (this.jsonEnabled()) {
+      this.logJson({status: err.exitCode, error: {code: err.code, message: err.message, ...(err.hint ? {hint: err.hint} : {}), ...(err.details === undefined ? {} : {details: err.details})}})
+      return
+    }
+    const {chalkStderr: e} = await import('chalk')
+    let text = `${e.red('Error:')} ${err.message}\n`
+    if (err.hint) text += `${e.dim(err.hint)}\n`
+    if (verbose && err.details !== undefined) text += `${e.dim(JSON.stringify(err.details, null, 2))}\n`
+    if (verbose && err.exitCode === ExitCode.UNEXPECTED && error.stack) text += `${e.dim(error.stack)}\n`
+    process.stderr.write(text)
+  }
+}
+
+const RELOGIN_HINT = 'Get a new ticket and pass it with --ticket-stdin or SOEMAIL_TICKET.'
+
+function classify(error: Error & {exitCode?: number; oclif?: {exit?: number}; parse?: unknown}): CliError {
+  if (error instanceof CliError) return error
+  if (error.name === 'ExitPromptError' || error.name === 'AbortPromptError') return new InterruptedError('interrupted at the prompt; nothing was sent')
+  // oclif parse errors carry the whole parse context (home path, package.json); keep only the message.
+  if (error.parse !== undefined || error.oclif?.exit === 2 || /^(Nonexistent flag|Expected |Missing |Unexpected argument|The following error occurred)/.test(error.message)) {
+    return new UsageError(error.message.replace(/\n?See more help with --help\s*$/, '').trim().replace(/\s*\n\s*/g, ': '), {hint: 'Run the command with --help to see its flags.'})
+  }
+  if (error.name === 'ExitError' && error.oclif?.exit !== undefined) return new CliError('EXIT', error.oclif.exit, error.message)
+  if ((error as {code?: string}).code === 'ENOSPC') return new CliError('DISK_FULL', ExitCode.UNEXPECTED, 'the disk is full')
+  return new CliError('UNEXPECTED', ExitCode.UNEXPECTED, `unexpected error: ${error.message}`, {hint: 'Run again with --verbose and report the output.'})
+}
+
