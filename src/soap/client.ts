@@ -63,14 +63,17 @@ function mayRetry(error: unknown, idempotent: boolean): boolean {
     if (error.code === 'ETOOLARGE' || /CERT|TLS/.test(error.code)) return false
     return !error.maybeDelivered || idempotent
   }
-  return idempotent && error instanceof HttpResponseError && error.problem === 'server-error' && RETRYABLE_STATUS.has(error.status)
+  // Gateways answer 502/503/504 with an HTML page, so 'html' is as retryable as 'server-error' there.
+  return idempotent && error instanceof HttpResponseError && (error.problem === 'server-error' || error.problem === 'html') && RETRYABLE_STATUS.has(error.status)
 }
 
 function interpret(ex: HttpExchange, ctx: {operation: string; url: string; ns: string; responseElement?: string}): SoapResponse {
   const {status, body} = ex
-  const looksXml = /^\s*</.test(body) && !/^\s*<(!doctype\s+)?html/i.test(body)
+  const looksHtml = /^\s*<(!doctype\s+)?html/i.test(body) || (/text\/html/i.test(ex.contentType) && body.trim() !== '')
+  const looksXml = /^\s*</.test(body) && !looksHtml
   // WCF reports faults with 500 (and sometimes 400) and a SOAP body: let the parser name the fault.
-  if ((status >= 200 && status < 300) || ((status === 500 || status === 400) && looksXml)) {
+  // A 5xx HTML page (IIS/ASP.NET error page, proxy) goes to the parser too, which names it by its title.
+  if ((status >= 200 && status < 300) || ((status === 500 || status === 400) && looksXml) || (status >= 500 && looksHtml)) {
     return parseSoapResponse(body, {...ctx, status, contentType: ex.contentType})
   }
   throw statusError(ex, ctx.url)

@@ -19,6 +19,10 @@ export function checkBaseUrl(base: string, allowHttp: boolean): URL {
   if (url.username || url.password) {
     throw new EndpointPolicyError('bad-url', 'the URL must not contain a user name or password; log in instead')
   }
+  // endpointUrl appends /Remote/... to the text, which would land inside a query or fragment.
+  if (/[?#]/.test(base)) {
+    throw new EndpointPolicyError('bad-url', `"${base}" has a query or fragment; give the installation's base URL without "?" or "#", e.g. https://crm.example.com/SuperOffice`)
+  }
   if (url.protocol === 'http:' && !allowHttp && !isLoopbackHost(url.hostname)) {
     throw new EndpointPolicyError('insecure-http', `refusing to send tickets and passwords unencrypted to ${url.host}`)
   }

@@ -4,7 +4,7 @@ import {EnvelopeValueError} from './errors.js'
 import {describeCodePoint, findInvalidXmlChar} from './xml-chars.js'
 import {SOAP11_ENV_NS, type ApiVersion, servicesNamespace} from './versions.js'
 
-/** A body value: text, a number, or nested elements in wire order. `undefined` members are omitted. */
+/** A body value: text, an integer (xs:int), or nested elements in wire order. `undefined` members are omitted. */
 export type XmlValue = string | number | boolean | XmlFields
 export type XmlFields = ReadonlyArray<readonly [name: string, value: XmlValue | undefined]>
 
@@ -53,8 +53,29 @@ function appendFields(parent: XMLBuilder, ns: string, fields: XmlFields, path: s
     const fieldPath = path ? `${path}.${name}` : name
     const el = parent.ele(ns, `${SO_PREFIX}:${name}`)
     if (Array.isArray(value)) appendFields(el, ns, value as XmlFields, fieldPath)
-    else el.txt(checkedText(String(value), fieldPath))
+    else el.txt(preEscape(checkedText(typeof value === 'number' ? checkedInt(value, fieldPath) : String(value), fieldPath)))
   }
+}
+
+/**
+ * xmlbuilder2 4.x escapes `&` in text only when it does not already start an entity or decimal
+ * character reference, so a password `a&amp;b` would arrive as `a&b` and `x&nbsp;y` would make the
+ * document malformed. Escaping every `&` first leaves it nothing to skip (it still escapes `<` and
+ * `>`). A CR travels as a reference too: a parser turns a literal CR or CRLF into LF (XML 1.0 §2.11).
+ */
+function preEscape(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/\r/g, '&#13;')
+}
+
+const INT_MIN = -(2 ** 31)
+const INT_MAX = 2 ** 31 - 1
+
+/** Every number these operations send is an xs:int (or the narrower xs:short); NaN or 1.5 would only earn a server fault. */
+function checkedInt(value: number, field: string): string {
+  if (!Number.isInteger(value) || value < INT_MIN || value > INT_MAX) {
+    throw new EnvelopeValueError(field, `${field} is ${value}, not a whole number between ${INT_MIN} and ${INT_MAX}`)
+  }
+  return String(value)
 }
 
 function checkedText(text: string, field: string): string {

@@ -2,7 +2,9 @@ import {SECRET_ELEMENTS} from './account-model.js'
 
 export const MASK = '********'
 
-const SECRET_RE = new RegExp(`<((?:[\\w.-]+:)?(?:${SECRET_ELEMENTS.join('|')}))(\\s[^>]*)?>[\\s\\S]*?</\\1>`, 'g')
+// `(?<!/)>` keeps a self-closing (e.g. xsi:nil) secret element from matching: it has no text, and
+// the lazy body would otherwise run on to the next secret's end tag and mask everything between.
+const SECRET_RE = new RegExp(`<((?:[\\w.-]+:)?(?:${SECRET_ELEMENTS.join('|')}))(\\s[^>]*)?(?<!/)>[\\s\\S]*?</\\1>`, 'g')
 
 /** The exchange with the text of every secret element replaced, for --trace and error details. */
 export function redactXml(xml: string): string {

@@ -33,7 +33,10 @@ export function parseSoapResponse(text: string, ctx: ResponseContext): SoapRespo
     throw new HttpResponseError('empty', ctx.url, ctx.status, `${ctx.url} answered HTTP ${ctx.status} with an empty body instead of a SOAP message.`)
   }
   if (/^<!doctype html|^<html[\s>]/i.test(trimmed) || /text\/html/i.test(ctx.contentType ?? '')) {
-    throw new HttpResponseError('html', ctx.url, ctx.status, `${ctx.url} answered HTTP ${ctx.status} with an HTML page${pageTitle(trimmed)}, not a SOAP message: the URL probably points at a web page, a login page or a proxy, not at NetServer.`, trimmed.slice(0, 500))
+    const why = ctx.status >= 500
+      ? 'the server or a proxy in front of it failed.'
+      : 'the URL probably points at a web page, a login page or a proxy, not at NetServer.'
+    throw new HttpResponseError('html', ctx.url, ctx.status, `${ctx.url} answered HTTP ${ctx.status} with an HTML page${pageTitle(trimmed)}, not a SOAP message: ${why}`, trimmed.slice(0, 500))
   }
   let root: XElement
   try {
