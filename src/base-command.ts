@@ -80,7 +80,7 @@ export abstract class BaseCommand extends Command {
       this.logJson({status: err.exitCode, error: {code: err.code, message: err.message, ...(err.hint ? {hint: err.hint} : {}), ...(err.details === undefined ? {} : {details: err.details})}})
       return
     }
-    const {chalkStderr: e} = await import('chalk')
+    const e = (await import('./output/style.js')).stderrStyle()
     let text = `${e.red('Error:')} ${err.message}\n`
     if (err.hint) text += `${e.dim(err.hint)}\n`
     if (verbose && err.details !== undefined) text += `${e.dim(JSON.stringify(err.details, null, 2))}\n`

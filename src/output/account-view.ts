@@ -57,7 +57,7 @@ export function renderAccount(view: AccountView, style: Style): string {
   const val = (v: string | number | undefined) => (v === undefined || v === '' ? dash : String(v))
   const serverLine = (s: ServerView) => (s.server ? `${s.server}:${val(s.port)}` : dash)
   const lines: Array<[string, string]> = [
-    ['Account', val(view.id)],
+    ['Account', view.id ? String(view.id) : style.dim('(new)')],
     ['E-mail', val(view.email)],
     ['Associate', val(view.associateId)],
     ['IMAP server', serverLine(view.imap)],

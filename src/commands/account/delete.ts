@@ -34,7 +34,7 @@ export default class AccountDelete extends BaseCommand {
     const account = await this.call(() => loadAccount(email, args.id))
     if (!flags.yes) {
       const {confirmSend} = await import('../../prompts/account-prompts.js')
-      const {chalkStderr} = await import('chalk')
+      const chalkStderr = (await import('../../output/style.js')).stderrStyle()
       if (!(await confirmSend(renderAccount(accountView(account), chalkStderr), `Delete account ${args.id} (${account.emailAddress ?? 'no address'})?`, false))) throw new CancelledError('cancelled; nothing was deleted')
     }
     await this.call(() => email.deleteEMailAccount(args.id))

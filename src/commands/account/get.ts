@@ -29,7 +29,7 @@ export default class AccountGet extends BaseCommand {
     const {accountView, renderAccount} = await import('../../output/account-view.js')
     const view = accountView(account, flags['show-secrets'])
     if (!this.jsonEnabled()) {
-      const {default: chalk} = await import('chalk')
+      const chalk = (await import('../../output/style.js')).stdoutStyle()
       this.log(renderAccount(view, chalk))
     }
     return view

@@ -60,7 +60,9 @@ Passwords: --imap-password-stdin / --smtp-password-stdin read one line each from
     }
     const plan = await this.call(() => planSave(email, input, flags.id))
     const {accountView, renderAccount} = await import('../../output/account-view.js')
-    const {chalkStderr, default: chalk} = await import('chalk')
+    const {stderrStyle, stdoutStyle} = await import('../../output/style.js')
+    const chalk = stdoutStyle()
+    const chalkStderr = stderrStyle()
 
     if (this.interactive && !flags.yes && !(plan.kind === 'update' && plan.changes.length === 0)) {
       const {confirmSend} = await import('../../prompts/account-prompts.js')
