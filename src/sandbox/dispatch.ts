@@ -1,0 +1,40 @@
+import {servicesNamespace} from '../soap/versions.js'
+import {EMAIL_HANDLERS} from './email-handlers.js'
+import {notImplementedException, sessionException, SoException, unexpectedException} from './exceptions.js'
+import {DeserializationError, type HandlerContext} from './handler-kit.js'
+import {PRINCIPAL_HANDLERS} from './principal-handlers.js'
+import type {SoapRequest} from './request-check.js'
+import {faultReply, soapAnswer, type HttpReply} from './responses.js'
+import type {SandboxStore} from './store.js'
+
+/**
+ * Runs one checked request the way NetServer does: EMail needs a live ticket, refusals come back as
+ * Succeeded=false with ExceptionInfo (HTTP 200), and only deserialization problems become faults.
+ */
+export function dispatch(request: SoapRequest, store: SandboxStore, onUnexpected: (error: unknown) => void = () => {}): HttpReply {
+  const {service, operation, version} = request
+  const handler = (service === 'EMail' ? EMAIL_HANDLERS : PRINCIPAL_HANDLERS)[operation.name]
+  const answer = (body: Parameters<typeof soapAnswer>[0]['body'], exception?: SoException['info']) =>
+    soapAnswer({version, responseElement: operation.responseElement, body, exception})
+  try {
+    const ctx: HandlerContext = {store, ns: servicesNamespace(version), associateId: 0}
+    if (service === 'EMail') ctx.associateId = caller(request, store)
+    if (!handler) throw notImplementedException(service, operation.name)
+    return answer(handler.run(request.payload, ctx))
+  } catch (error) {
+    if (error instanceof DeserializationError) return faultReply('Client', error.message)
+    if (error instanceof SoException) return answer(handler?.failureBody ?? [], error.info)
+    onUnexpected(error)
+    return answer(handler?.failureBody ?? [], unexpectedException(error))
+  }
+}
+
+function caller(request: SoapRequest, store: SandboxStore): number {
+  const ticket = request.credentials?.ticket
+  if (ticket === undefined) {
+    throw sessionException(request.credentials ? 'the Credentials header holds no Ticket' : 'the request has no Credentials header')
+  }
+  const associateId = store.associateForTicket(ticket)
+  if (associateId === undefined) throw sessionException('no live session has this ticket')
+  return associateId
+}

@@ -1,0 +1,133 @@
+import {EMAIL_ACCOUNT_FIELDS, SERVICE_AUTH_FIELDS, type EMailAccount, type FieldSpec, type ServiceAuth} from '../soap/account-model.js'
+import {accountFields, parseAccount} from '../soap/account-xml.js'
+import type {XmlFields} from '../soap/envelope.js'
+import {isNil, type XElement} from '../soap/xml-tree.js'
+import {notFoundException, validationException} from './exceptions.js'
+import {checkedInt, childElement, childInt, childText, DeserializationError, type HandlerContext, type OperationHandler} from './handler-kit.js'
+
+/** Default ports of a blank account: IMAP over TLS and SMTP submission. */
+const DEFAULT_IMAP_PORT = 993
+const DEFAULT_SMTP_PORT = 587
+
+const NIL_RESPONSE: XmlFields = [['Response', undefined]]
+
+/** The EMail agent's account operations; every other EMail operation answers "not implemented". */
+export const EMAIL_HANDLERS: Record<string, OperationHandler> = {
+  SaveEMailAccount: {run: saveEMailAccount, failureBody: NIL_RESPONSE},
+  GetEMailAccount: {
+    run: (payload, ctx) => [['Response', accountCarrier(loadAccount(ctx, childInt(payload, ctx.ns, 'EMailAccountId')))]],
+    failureBody: NIL_RESPONSE,
+  },
+  DeleteEMailAccount: {
+    run: (payload, ctx) => {
+      const id = childInt(payload, ctx.ns, 'EMailAccountId')
+      if (!ctx.store.deleteAccount(id)) throw accountNotFound(id)
+      return []
+    },
+  },
+  CreateDefaultEMailAccount: {
+    run: (_payload, ctx) => [
+      [
+        'Response',
+        accountCarrier({
+          emailAccountId: 0,
+          associateId: ctx.associateId,
+          incoming: {serviceAuthId: 0, port: DEFAULT_IMAP_PORT},
+          outgoing: {serviceAuthId: 0, port: DEFAULT_SMTP_PORT},
+        }),
+      ],
+    ],
+    failureBody: NIL_RESPONSE,
+  },
+  GetEMailAccountFromEMailAddress: {
+    run: (payload, ctx) => {
+      const found = ctx.store.findAccountByAddress(ctx.associateId, childText(payload, ctx.ns, 'FromAddress') ?? '')
+      return [['Response', found && accountCarrier(found)]]
+    },
+    failureBody: NIL_RESPONSE,
+  },
+}
+
+function saveEMailAccount(payload: XElement, ctx: HandlerContext): XmlFields {
+  const el = childElement(payload, ctx.ns, 'EMailAccount')
+  if (!el) throw validationException('EMailAccount', 'SaveEMailAccount was called without an EMailAccount.')
+  checkNumbers(el, ctx.ns, EMAIL_ACCOUNT_FIELDS)
+  const account = parseAccount(el)
+  const associateId = account.associateId ?? 0
+  if (associateId < 0) throw validationException('AssociateId', `AssociateId ${associateId} is not valid: an account must belong to an associate.`)
+  const id = account.emailAccountId ?? 0
+  let saved: EMailAccount
+  if (id === 0) {
+    // An account saved without an owner belongs to the caller, as a user creating their own account expects.
+    saved = ctx.store.putAccount(completeAccount({...account, associateId: associateId || ctx.associateId}))
+  } else {
+    const previous = loadAccount(ctx, id)
+    saved = ctx.store.putAccount(completeAccount({...account, associateId: associateId || previous.associateId}), id)
+  }
+  return [['Response', accountCarrier(saved)]]
+}
+
+function loadAccount(ctx: HandlerContext, id: number): EMailAccount {
+  const account = id > 0 ? ctx.store.getAccount(id) : undefined
+  if (!account) throw accountNotFound(id)
+  return account
+}
+
+function accountNotFound(id: number) {
+  return notFoundException('EMailAccount', 'email_account', 'email_account_id', id)
+}
+
+/** The Carrier base members NetServer fills in every answer; clients must skip them to find the account's own. */
+const CARRIER: XmlFields = [
+  ['TableRight', [['Mask', 'Select Update Insert Delete'], ['Reason', '']]],
+  ['FieldProperties', []],
+]
+
+/** WCF serialises every member of a carrier, the Carrier base members first (FACTS.md §4.1). */
+export function accountCarrier(account: EMailAccount): XmlFields {
+  const fields = accountFields(completeAccount(account)).map(([name, value]) => [name, Array.isArray(value) ? [...CARRIER, ...(value as XmlFields)] : value] as const)
+  return [...CARRIER, ...fields]
+}
+
+/**
+ * The account as NetServer's database row holds it: the columns are not null, so members the client
+ * left out read back as 0 or ''. Only a missing ServiceAuth stays missing (answered as nil).
+ */
+function completeAccount(account: EMailAccount): EMailAccount {
+  const complete: EMailAccount = {
+    emailAccountId: account.emailAccountId ?? 0,
+    emailAddress: account.emailAddress ?? '',
+    associateId: account.associateId ?? 0,
+    accountStatus: account.accountStatus ?? 0,
+    errorCount: account.errorCount ?? 0,
+    errorReason: account.errorReason ?? '',
+  }
+  if (account.incoming) complete.incoming = completeAuth(account.incoming)
+  if (account.outgoing) complete.outgoing = completeAuth(account.outgoing)
+  return complete
+}
+
+function completeAuth(auth: ServiceAuth): ServiceAuth {
+  return {
+    serviceAuthId: auth.serviceAuthId ?? 0,
+    server: auth.server ?? '',
+    port: auth.port ?? 0,
+    authType: auth.authType ?? '',
+    username: auth.username ?? '',
+    password: auth.password ?? '',
+  }
+}
+
+/** parseAccount reads numbers leniently; with the schema check off, WCF's own deserializer would still refuse these. */
+function checkNumbers<T>(el: XElement, ns: string, specs: readonly FieldSpec<T>[]): void {
+  for (const c of el.children) {
+    const spec = specs.find((s) => s.element === c.local && c.ns === ns)
+    if (!spec || isNil(c)) continue
+    if (spec.type === 'ServiceAuth') checkNumbers(c, ns, SERVICE_AUTH_FIELDS)
+    else if (spec.type === 'int') checkedInt(c.text.trim(), c.local)
+    else if (spec.type === 'short') {
+      const value = checkedInt(c.text.trim(), c.local)
+      if (value < -32768 || value > 32767) throw new DeserializationError(`The formatter threw an exception while trying to deserialize the message: '${value}' is not a valid value for ${c.local} (xs:short).`)
+    }
+  }
+}

@@ -1,0 +1,197 @@
+import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
+import type {AddressInfo} from 'node:net'
+import {performance} from 'node:perf_hooks'
+import {setTimeout as sleep} from 'node:timers/promises'
+import type {EMailAccount} from '../soap/account-model.js'
+import {endpointUrl} from '../soap/versions.js'
+import {DataFileWriter, loadDataFile, SandboxDataError} from './data-file.js'
+import {dispatch} from './dispatch.js'
+import {methodNotAllowedPage, notFoundPage, serviceHelpPage, wsdlDocument} from './pages.js'
+import {checkRequest} from './request-check.js'
+import {faultReply, type HttpReply} from './responses.js'
+import {BASE_PATH, matchRoute, wantsWsdl} from './routes.js'
+import {emptyState, SandboxStore} from './store.js'
+import {DEMO_USER} from './users.js'
+
+export {SandboxDataError} from './data-file.js'
+
+export interface SandboxOptions {
+  /** 0 = any free port (default 0). */
+  port?: number
+  /** Default 127.0.0.1. */
+  host?: string
+  /** Persist the store as JSON here: loaded at start if it exists, rewritten atomically (mode 0600) after each change. */
+  dataFile?: string
+  /** Default true: validate every request envelope against the published XSDs. */
+  schemaCheck?: boolean
+  /** Added delay before each answer, to make timeouts and progress visible (default 0). */
+  latencyMs?: number
+  /** One line per request (method, path, operation, status, ms) and data-file problems; never a secret. */
+  log?: (line: string) => void
+}
+
+export interface Sandbox {
+  /** Base URL, e.g. http://127.0.0.1:PORT/SuperOffice; clients append /Remote/Services87/EMail.svc. */
+  url: string
+  demoUser: {userName: string; password: string; associateId: number; fullName: string; email: string}
+  /** A live ticket made at start, so scripts can call EMail without logging in. */
+  demoTicket: string
+  /** Stops accepting, ends keep-alive connections, and writes the data file. */
+  close(): Promise<void>
+  /** A copy of the stored accounts, by id. */
+  accounts(): EMailAccount[]
+}
+
+/** Larger than any account request; a bigger body is refused before it is parsed. */
+const MAX_BODY_BYTES = 1024 * 1024
+/** How long close() lets requests in progress finish before it cuts their connections. */
+const CLOSE_GRACE_MS = 2000
+
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const log = options.log ?? (() => {})
+  const schemaCheck = options.schemaCheck ?? true
+  const latencyMs = Math.max(0, options.latencyMs ?? 0)
+
+  let writer: DataFileWriter | undefined
+  const store = new SandboxStore(options.dataFile ? loadDataFile(options.dataFile) : emptyState(), {
+    changed: () => writer?.schedule(),
+    touched: () => writer?.markDirty(),
+  })
+  if (options.dataFile) {
+    writer = new DataFileWriter(options.dataFile, () => store.snapshot(), (error) => log(`data file ${options.dataFile} not written: ${errorText(error)}`))
+  }
+
+  let closing = false
+  let url = ''
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      log(`internal error: ${errorText(error)}`)
+      if (!res.headersSent) send(res, faultReply('Server', 'The sandbox failed to process the request.'), closing)
+      else res.destroy()
+    })
+  })
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = performance.now()
+    const method = req.method ?? 'GET'
+    const {pathname, search} = new URL(req.url ?? '/', 'http://sandbox.invalid')
+    const route = matchRoute(pathname)
+    let operation = '-'
+    let reply: HttpReply
+    if (!route) {
+      reply = notFoundPage()
+    } else if (method === 'GET' || method === 'HEAD') {
+      const endpoint = endpointUrl(url, route.version, route.service)
+      reply = wantsWsdl(search) ? wsdlDocument(route.version, route.service, endpoint) : serviceHelpPage(route.service, endpoint)
+      if (wantsWsdl(search)) operation = 'wsdl'
+    } else if (method === 'POST') {
+      const soapAction = headerValue(req.headers.soapaction)
+      operation = actionName(soapAction)
+      const body = await readBody(req)
+      if (!body) {
+        reply = {status: 413, headers: {connection: 'close'}, body: ''}
+      } else {
+        const outcome = await checkRequest(
+          {version: route.version, service: route.service, contentType: headerValue(req.headers['content-type']), soapAction, body},
+          {schemaCheck},
+        )
+        reply = outcome.reply ?? dispatch(outcome.request, store, (error) => log(`internal error in ${outcome.request.operation.name}: ${errorText(error)}`))
+        if (outcome.request) operation = outcome.request.operation.name
+      }
+    } else {
+      reply = methodNotAllowedPage()
+    }
+    if (latencyMs > 0) await sleep(latencyMs)
+    send(res, reply, closing)
+    log(`${method} ${printable(pathname)} ${operation} ${reply.status} ${Math.round(performance.now() - started)}ms`)
+  }
+
+  await listen(server, options.port ?? 0, options.host ?? '127.0.0.1')
+  const address = server.address() as AddressInfo
+  url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}${BASE_PATH}`
+
+  const demoTicket = store.issueTicket(DEMO_USER.associateId)
+  try {
+    // Fail at start, not on the first save, when the data file cannot be written.
+    await writer?.flush()
+  } catch (error) {
+    await new Promise<void>((resolve) => server.close(() => resolve()))
+    throw new SandboxDataError(options.dataFile ?? '', `it cannot be written (${errorText(error)})`)
+  }
+
+  let closed: Promise<void> | undefined
+  return {
+    url,
+    demoUser: {...DEMO_USER},
+    demoTicket,
+    accounts: () => store.accounts(),
+    close() {
+      closed ??= (async () => {
+        closing = true
+        await new Promise<void>((resolve) => {
+          const force = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS)
+          force.unref()
+          server.close(() => {
+            clearTimeout(force)
+            resolve()
+          })
+          server.closeIdleConnections()
+        })
+        await writer?.flush()
+      })()
+      return closed
+    },
+  }
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error) => reject(error)
+    server.once('error', onError)
+    server.listen(port, host, () => {
+      server.off('error', onError)
+      resolve()
+    })
+  })
+}
+
+/** The request body, or undefined when it is larger than MAX_BODY_BYTES. */
+async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  const declared = Number(req.headers['content-length'])
+  if (declared > MAX_BODY_BYTES) return undefined
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length
+    if (size > MAX_BODY_BYTES) return undefined
+    chunks.push(chunk as Buffer)
+  }
+  return Buffer.concat(chunks)
+}
+
+function send(res: ServerResponse, reply: HttpReply, closing: boolean): void {
+  res.statusCode = reply.status
+  for (const [name, value] of Object.entries(reply.headers)) res.setHeader(name, value)
+  // Once close() has begun, a keep-alive client must open a new connection (and find the port closed).
+  if (closing) res.setHeader('connection', 'close')
+  res.end(reply.body)
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value
+}
+
+/** The operation named by a SOAPAction, for the log only; it is the client's text, so keep it short and plain. */
+function actionName(action: string | undefined): string {
+  if (action === undefined) return '-'
+  const last = action.replace(/^"|"$/g, '').split('/').at(-1) ?? ''
+  return printable(last).slice(0, 80) || '-'
+}
+
+function printable(text: string): string {
+  return text.replace(/[^\x21-\x7e]/g, '?').slice(0, 200)
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
