@@ -1,7 +1,8 @@
 import {Command, Flags} from '@oclif/core'
-import {CliError, ExitCode, InterruptedError, UsageError} from './errors.js'
+import {AuthError, CliError, ExitCode, InterruptedError, UsageError} from './errors.js'
 import type {Connection} from './connection/connect.js'
 import type {ConnectionFlagValues} from './flags.js'
+import type {ResolvedSession, SessionContext} from './sessions/session.js'
 
 /**
  * Owns --json, error rendering and exit codes for every command (DESIGN.md). Commands throw typed
@@ -15,6 +16,8 @@ export abstract class BaseCommand extends Command {
   }
 
   private connection?: Connection
+  private session?: ResolvedSession
+  private reloggedIn = false
 
   /** Prompts only when a person can answer: both ends on a terminal, and not in --json mode. */
   protected get interactive(): boolean {
@@ -26,14 +29,20 @@ export abstract class BaseCommand extends Command {
     process.stderr.write(`${message}\n`)
   }
 
+  protected async sessionContext(): Promise<SessionContext> {
+    const {openKeychain, openFileStore} = await import('./sessions/secret-store.js')
+    return {configDir: this.config.configDir, env: process.env, openKeychain: () => openKeychain({env: process.env}), openFileStore}
+  }
+
   protected async connect(flags: ConnectionFlagValues & {trace?: boolean}, stdinTicket?: string): Promise<Connection> {
-    const [{resolveConnection, requireConnection}, {connect}, {toCliError}] = await Promise.all([
+    const [{requireConnection}, {connect}, {toCliError}, {resolveSession}] = await Promise.all([
       import('./connection/resolve.js'),
       import('./connection/connect.js'),
       import('./connection/error-map.js'),
+      import('./sessions/session.js'),
     ])
-    const settings = resolveConnection({url: flags.url, ticket: flags.ticket, appToken: flags['app-token'], apiVersion: flags['api-version']}, process.env, stdinTicket)
-    const c = requireConnection(settings)
+    this.session = await resolveSession({profile: flags.profile, url: flags.url, ticket: flags.ticket, appToken: flags['app-token'], apiVersion: flags['api-version']}, await this.sessionContext(), stdinTicket)
+    const c = requireConnection(this.session.settings, this.session.profileName)
     try {
       this.connection = connect({
         ...c,
@@ -43,19 +52,40 @@ export abstract class BaseCommand extends Command {
         trace: flags.trace ? (line) => process.stderr.write(line) : undefined,
       })
     } catch (error) {
-      throw toCliError(error, {reloginHint: RELOGIN_HINT})
+      throw toCliError(error, {reloginHint: this.reloginHint()})
     }
     return this.connection
   }
 
-  /** Runs a call against the server and turns wire failures into user errors. */
+  /**
+   * Runs a call against the server and turns wire failures into user errors. A rejected ticket is
+   * renewed once when SOEMAIL_USERNAME/SOEMAIL_PASSWORD (or a system user's key) allow it.
+   */
   protected async call<T>(fn: () => Promise<T>): Promise<T> {
+    const {toCliError} = await import('./connection/error-map.js')
     try {
       return await fn()
     } catch (error) {
-      const {toCliError} = await import('./connection/error-map.js')
-      throw toCliError(error, {reloginHint: RELOGIN_HINT})
+      const err = toCliError(error, {reloginHint: this.reloginHint()})
+      if (!(err instanceof AuthError) || err.code !== 'TICKET_REJECTED' || this.reloggedIn || !this.connection || !this.session) throw err
+      this.reloggedIn = true
+      const {relogin} = await import('./sessions/relogin.js')
+      const renewed = await relogin(this.connection, this.session, await this.sessionContext()).catch((reloginError: unknown) => {
+        throw toCliError(reloginError, {reloginHint: this.reloginHint()})
+      })
+      if (!renewed) throw err
+      this.note(`The session had expired; logged in again (${renewed.how}) and retrying.`)
+      try {
+        return await fn()
+      } catch (retryError) {
+        throw toCliError(retryError, {reloginHint: this.reloginHint()})
+      }
     }
+  }
+
+  private reloginHint(): string {
+    const profile = this.session?.profileName ?? 'default'
+    return `Run soemail login${profile === 'default' ? '' : ` --profile ${profile}`} to get a new one, or pass a ticket with --ticket-stdin or SOEMAIL_TICKET.`
   }
 
   protected override async finally(err: Error | undefined): Promise<void> {
@@ -89,8 +119,6 @@ export abstract class BaseCommand extends Command {
   }
 }
 
-const RELOGIN_HINT = 'Get a new ticket and pass it with --ticket-stdin or SOEMAIL_TICKET.'
-
 function classify(error: Error & {exitCode?: number; oclif?: {exit?: number}; parse?: unknown}): CliError {
   if (error instanceof CliError) return error
   if (error.name === 'ExitPromptError' || error.name === 'AbortPromptError') return new InterruptedError('interrupted at the prompt; nothing was sent')
@@ -102,4 +130,3 @@ function classify(error: Error & {exitCode?: number; oclif?: {exit?: number}; pa
   if ((error as {code?: string}).code === 'ENOSPC') return new CliError('DISK_FULL', ExitCode.UNEXPECTED, 'the disk is full')
   return new CliError('UNEXPECTED', ExitCode.UNEXPECTED, `unexpected error: ${error.message}`, {hint: 'Run again with --verbose and report the output.'})
 }
-

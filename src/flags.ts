@@ -3,7 +3,12 @@ import {Flags} from '@oclif/core'
 const VISIBLE = 'A value given as a flag is visible to other users of this machine (ps, shell history); prefer'
 
 /** Flags of every command that talks to NetServer; defined once and spread into each command. */
+export const profileFlag = {
+  profile: Flags.string({summary: 'Profile to use (env SOEMAIL_PROFILE; default "default").', helpGroup: 'Connection'}),
+}
+
 export const connectionFlags = {
+  ...profileFlag,
   url: Flags.string({
     summary: "Installation base URL, e.g. https://crm.example.com/SuperOffice (env SOEMAIL_URL).",
     helpGroup: 'Connection',
@@ -26,6 +31,7 @@ export const connectionFlags = {
 }
 
 export type ConnectionFlagValues = {
+  profile?: string
   url?: string
   ticket?: string
   'ticket-stdin'?: boolean

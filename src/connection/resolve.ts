@@ -64,13 +64,14 @@ export function resolveConnection(flags: ConnectionFlags, env: NodeJS.ProcessEnv
 }
 
 /** The settings a call needs, or an error naming every way to provide the missing ones. */
-export function requireConnection(s: ConnectionSettings): {url: string; ticket: string; appToken?: string; apiVersion: ApiVersion} {
+export function requireConnection(s: ConnectionSettings, profile = 'default'): {url: string; ticket: string; appToken?: string; apiVersion: ApiVersion} {
+  const login = `soemail login${profile === 'default' ? '' : ` --profile ${profile}`}`
   if (!s.url) {
-    throw new UsageError(`no NetServer URL: pass --url or set ${ENV.url}`, {hint: 'For example --url https://crm.example.com/SuperOffice, or start a local stand-in with soemail sandbox.'})
+    throw new UsageError(`no NetServer URL: pass --url, set ${ENV.url}, or run ${login}`, {hint: 'For example --url https://crm.example.com/SuperOffice, or start a local stand-in with soemail sandbox.'})
   }
   if (!s.ticket) {
-    throw new AuthError('AUTH_REQUIRED', 'no ticket: this command needs a SuperOffice session ticket', {
-      hint: `Pass it with --ticket-stdin or ${ENV.ticket} (or --ticket, which other users of this machine can see).`,
+    throw new AuthError('AUTH_REQUIRED', `not logged in: no ticket for profile ${profile}`, {
+      hint: `Run ${login}, or pass a ticket with --ticket-stdin or ${ENV.ticket} (or --ticket, which other users of this machine can see).`,
     })
   }
   return {url: s.url.value, ticket: s.ticket.value, appToken: s.appToken?.value, apiVersion: s.apiVersion.value}

@@ -1,4 +1,5 @@
 import type {ApiVersion, ServiceName} from '../soap/versions.js'
+import type {LoginRoute} from './partner-service.js'
 
 export interface Route {
   version: ApiVersion
@@ -15,6 +16,16 @@ export function matchRoute(pathname: string): Route | undefined {
   const m = SERVICE_PATH.exec(pathname)
   if (!m) return undefined
   return {version: m[1] as ApiVersion, service: m[2]!.toLowerCase() === 'email' ? 'EMail' : 'SoPrincipal'}
+}
+
+// SuperOffice Online's login service sits beside the tenants, at the host's /login (FACTS.md §5.3).
+const LOGIN_PATHS: ReadonlyArray<readonly [RegExp, LoginRoute]> = [
+  [/^\/login\/services\/partnersystemuserservice\.svc$/i, 'partner-system-user'],
+  [/^\/login\/\.well-known\/jwks$/i, 'jwks'],
+]
+
+export function matchLoginRoute(pathname: string): LoginRoute | undefined {
+  return LOGIN_PATHS.find(([re]) => re.test(pathname))?.[1]
 }
 
 /** `?wsdl` and `?singleWsdl`, in any case, as WCF accepts them. */

@@ -9,7 +9,8 @@ import {dispatch} from './dispatch.js'
 import {methodNotAllowedPage, notFoundPage, serviceHelpPage, wsdlDocument} from './pages.js'
 import {checkRequest} from './request-check.js'
 import {faultReply, type HttpReply} from './responses.js'
-import {BASE_PATH, matchRoute, wantsWsdl} from './routes.js'
+import {createLoginService, type SystemUserRegistration} from './partner-service.js'
+import {BASE_PATH, matchLoginRoute, matchRoute, wantsWsdl} from './routes.js'
 import {emptyState, SandboxStore} from './store.js'
 import {DEMO_USER} from './users.js'
 
@@ -28,6 +29,12 @@ export interface SandboxOptions {
   latencyMs?: number
   /** One line per request (method, path, operation, status, ms) and data-file problems; never a secret. */
   log?: (line: string) => void
+  /** Online system users PartnerSystemUserService accepts (at /login, beside /SuperOffice). */
+  systemUsers?: SystemUserRegistration[]
+  /** Lifetime of the JWTs it answers with (default 3600); negative makes them expired on arrival. */
+  jwtLifetimeSeconds?: number
+  /** 'rogue' signs those JWTs with a key the JWKS does not list (default 'sandbox'). */
+  jwtSigningKey?: 'sandbox' | 'rogue'
 }
 
 export interface Sandbox {
@@ -40,6 +47,8 @@ export interface Sandbox {
   close(): Promise<void>
   /** A copy of the stored accounts, by id. */
   accounts(): EMailAccount[]
+  /** Makes every ticket issued so far invalid (for rehearsing expired sessions). */
+  expireTickets(): void
 }
 
 /** Larger than any account request; a bigger body is refused before it is parsed. */
@@ -63,6 +72,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
   let closing = false
   let url = ''
+  const login = createLoginService({
+    store,
+    systemUsers: options.systemUsers ?? [],
+    jwtLifetimeSeconds: options.jwtLifetimeSeconds ?? 3600,
+    jwtSigningKey: options.jwtSigningKey ?? 'sandbox',
+    sandboxUrl: () => url,
+  })
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       log(`internal error: ${errorText(error)}`)
@@ -76,9 +92,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const method = req.method ?? 'GET'
     const {pathname, search} = new URL(req.url ?? '/', 'http://sandbox.invalid')
     const route = matchRoute(pathname)
+    const loginRoute = matchLoginRoute(pathname)
     let operation = '-'
     let reply: HttpReply
-    if (!route) {
+    if (loginRoute) {
+      const contentType = headerValue(req.headers['content-type'])
+      const handled = await login.handle(loginRoute, {method, search, contentType, soapAction: headerValue(req.headers.soapaction), readBody: () => readBody(req)})
+      reply = handled.reply
+      operation = handled.operation
+    } else if (!route) {
       reply = notFoundPage()
     } else if (method === 'GET' || method === 'HEAD') {
       const endpoint = endpointUrl(url, route.version, route.service)
@@ -125,6 +147,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     demoUser: {...DEMO_USER},
     demoTicket,
     accounts: () => store.accounts(),
+    expireTickets: () => store.expireSessions(),
     close() {
       closed ??= (async () => {
         closing = true

@@ -52,6 +52,12 @@ export class SandboxStore {
     return ticket
   }
 
+  /** Ends every session, as a NetServer restart or a 6-hour idle period would. */
+  expireSessions(): void {
+    this.sessions.clear()
+    this.hooks.changed()
+  }
+
   /** The associate a live ticket belongs to; using it restarts its lifetime. */
   associateForTicket(ticket: string): number | undefined {
     const session = this.sessions.get(hashTicket(ticket))

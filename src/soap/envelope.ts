@@ -29,13 +29,27 @@ const SO_PREFIX = 'so'
  * every element qualified in the ServicesNN namespace, the body wrapper named after the operation.
  */
 export function buildEnvelope(spec: EnvelopeSpec): string {
-  const ns = servicesNamespace(spec.version)
+  return buildSoap11Envelope({ns: servicesNamespace(spec.version), header: headerFields(spec.headers), bodyElement: spec.operation, body: spec.body})
+}
+
+export interface Soap11EnvelopeSpec {
+  /** The namespace of every header and body element. */
+  ns: string
+  /** soap:Header children in order; the Header is left out when empty. */
+  header: XmlFields
+  /** The one soap:Body child. */
+  bodyElement: string
+  body: XmlFields
+}
+
+/** The same wire form for a service outside NetServer (PartnerSystemUserService), with the same text checks. */
+export function buildSoap11Envelope(spec: Soap11EnvelopeSpec): string {
+  const {ns} = spec
   const doc = create({version: '1.0', encoding: 'utf-8'})
   const env = doc.ele(SOAP11_ENV_NS, `${SOAP_PREFIX}:Envelope`).att('http://www.w3.org/2000/xmlns/', `xmlns:${SO_PREFIX}`, ns)
-  const header = headerFields(spec.headers)
-  if (header.length > 0) appendFields(env.ele(SOAP11_ENV_NS, `${SOAP_PREFIX}:Header`), ns, header, '')
-  const wrapper = env.ele(SOAP11_ENV_NS, `${SOAP_PREFIX}:Body`).ele(ns, `${SO_PREFIX}:${spec.operation}`)
-  appendFields(wrapper, ns, spec.body, spec.operation)
+  if (spec.header.length > 0) appendFields(env.ele(SOAP11_ENV_NS, `${SOAP_PREFIX}:Header`), ns, spec.header, '')
+  const wrapper = env.ele(SOAP11_ENV_NS, `${SOAP_PREFIX}:Body`).ele(ns, `${SO_PREFIX}:${spec.bodyElement}`)
+  appendFields(wrapper, ns, spec.body, spec.bodyElement)
   return doc.end({headless: false, prettyPrint: false})
 }
 

@@ -22,7 +22,7 @@ export interface CliOptions {
 /** An environment with none of the caller's soemail settings, and a throwaway HOME for config dirs. */
 export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {}
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('SOEMAIL_') && !k.startsWith('XDG_')) env[k] = v
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('SOEMAIL_') && !/^XDG_(CONFIG|DATA|CACHE)_HOME$/.test(k)) env[k] = v
   const home = mkdtempSync(join(tmpdir(), 'soemail-home-'))
   Object.assign(env, {HOME: home, NO_COLOR: '1', FORCE_COLOR: undefined}, extra)
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k]
@@ -47,6 +47,6 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRes
   })
 }
 
-export function parseJson(stdout: string): {status: number; result?: unknown; error?: {code: string; message: string; details?: unknown}} {
+export function parseJson(stdout: string): {status: number; result?: unknown; error?: {code: string; message: string; hint?: string; details?: unknown}} {
   return JSON.parse(stdout)
 }

@@ -1,0 +1,323 @@
+import {randomBytes} from 'node:crypto'
+import {createServer, type Server} from 'node:net'
+import {join} from 'node:path'
+import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
+import {ExitCode} from '../src/errors.js'
+import {abstractSocketsWork} from '../src/sessions/dbus.js'
+import {CredentialStoreError, openKeychain, probeKeychain, type SecretKind, type SecretStore} from '../src/sessions/secret-store.js'
+import {
+  FakeSecretService,
+  REQUIRE_KEYCHAIN,
+  hasCommand,
+  keychainTestGate,
+  removeTempDirs,
+  secretTool,
+  startBareBus,
+  startKeyringSession,
+  tempDir,
+  type Bus,
+} from './helpers/keychain.js'
+
+const gate = await keychainTestGate()
+
+afterAll(removeTempDirs)
+const haveDbusDaemon = hasCommand('dbus-daemon')
+const haveGnomeKeyring = hasCommand('dbus-run-session') && hasCommand('gnome-keyring-daemon') && hasCommand('dbus-send')
+const haveSecretTool = hasCommand('secret-tool')
+if (!haveDbusDaemon && !REQUIRE_KEYCHAIN) console.warn('[keychain tests] skipping the private-bus cases: dbus-daemon is not installed')
+if (!haveGnomeKeyring && !REQUIRE_KEYCHAIN) console.warn('[keychain tests] skipping the locked-keyring case: dbus-run-session, gnome-keyring-daemon or dbus-send is missing')
+
+/** A probe/open against an environment with only this bus; nothing else of the caller's leaks in. */
+const busEnv = (address: string): NodeJS.ProcessEnv => ({DBUS_SESSION_BUS_ADDRESS: address})
+
+async function expectStoreError(promise: Promise<unknown>, withinMs: number, started = Date.now()): Promise<CredentialStoreError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
+  expect(Date.now() - started).toBeLessThan(withinMs)
+  expect(error).toBeInstanceOf(CredentialStoreError)
+  const e = error as CredentialStoreError
+  expect(e.exitCode).toBe(ExitCode.CREDENTIAL_STORE)
+  expect(e.code).toBe('CREDENTIAL_STORE_UNAVAILABLE')
+  return e
+}
+
+/** Accepts and reads, never answers; `closed` counts connections the client has closed again. */
+function silentServer(): Server & {closed: number} {
+  const server = createServer((socket) => {
+    socket.resume()
+    socket.on('close', () => server.closed++)
+  }) as Server & {closed: number}
+  server.closed = 0
+  return server
+}
+
+describe('SOEMAIL_REQUIRE_KEYCHAIN', () => {
+  it.runIf(REQUIRE_KEYCHAIN)('a usable Secret Service is reachable (CI must not skip the keychain cases)', () => {
+    expect(gate.reason).toBe('')
+    expect(haveDbusDaemon && haveGnomeKeyring && haveSecretTool).toBe(true)
+  })
+})
+
+describe.skipIf(gate.skip)('keychain against the real Secret Service', () => {
+  // Unique per run, so a developer's own keyring (when with-keychain.sh reuses it) is not disturbed.
+  const prefix = `soemail-test-${process.pid}-${randomBytes(3).toString('hex')}`
+  const used = new Set<string>()
+  let store: SecretStore
+  const profile = (name: string) => {
+    const p = `${prefix}-${name}`
+    used.add(p)
+    return p
+  }
+  const lookup = async (p: string, kind: SecretKind = 'ticket') => {
+    const r = await secretTool(['lookup', 'service', 'soemail', 'username', `${p}:${kind}`])
+    return r.code === 0 ? r.stdout : undefined
+  }
+
+  beforeAll(async () => {
+    store = await openKeychain()
+  })
+
+  afterAll(async () => {
+    for (const p of used) for (const kind of ['ticket', 'app-token', 'system-token'] as const) await store?.delete(p, kind).catch(() => undefined)
+  })
+
+  it('opens the Secret Service and names it', () => {
+    expect(store.kind).toBe('keychain')
+    expect(store.location).toMatch(/^Secret Service/)
+    if (process.env.SOEMAIL_KEYCHAIN_PROVIDER === 'gnome-keyring') expect(store.location).toBe('Secret Service (gnome-keyring)')
+  })
+
+  it.skipIf(!haveSecretTool && !REQUIRE_KEYCHAIN)('stores an item that libsecret finds under service=soemail, username=<profile>:<kind>, and removes it', async () => {
+    const p = profile('roundtrip')
+    expect(await store.get(p, 'ticket')).toBeUndefined()
+    await store.set(p, 'ticket', '7T:abc123')
+    expect(await store.get(p, 'ticket')).toBe('7T:abc123')
+    expect(await lookup(p)).toBe('7T:abc123')
+    const listing = await secretTool(['search', '--all', 'service', 'soemail', 'username', `${p}:ticket`])
+    expect(listing.stdout + listing.stderr).toMatch(/attribute\.service = soemail/)
+    expect(listing.stdout + listing.stderr).toMatch(new RegExp(`attribute\\.username = ${p}:ticket`))
+
+    expect(await store.delete(p, 'ticket')).toBe(true)
+    expect(await store.get(p, 'ticket')).toBeUndefined()
+    expect(await lookup(p)).toBeUndefined()
+  })
+
+  it.skipIf(!haveSecretTool && !REQUIRE_KEYCHAIN)('reads an item another libsecret client stored', async () => {
+    const p = profile('external')
+    const stored = await secretTool(['store', '--label', 'soemail test', 'service', 'soemail', 'username', `${p}:app-token`], 'from-secret-tool')
+    expect(stored.code).toBe(0)
+    expect(await store.get(p, 'app-token')).toBe('from-secret-tool')
+  })
+
+  it.skipIf(!haveSecretTool && !REQUIRE_KEYCHAIN)('overwrites in place: one item, the new value', async () => {
+    const p = profile('overwrite')
+    await store.set(p, 'ticket', 'first')
+    await store.set(p, 'ticket', 'second')
+    expect(await store.get(p, 'ticket')).toBe('second')
+    const listing = await secretTool(['search', '--all', 'service', 'soemail', 'username', `${p}:ticket`])
+    expect(listing.stdout.match(/^secret = /gm)).toHaveLength(1)
+    expect(listing.stdout).toMatch(/^secret = second$/m)
+  })
+
+  it('keeps profiles and secret kinds apart', async () => {
+    const a = profile('a')
+    const b = profile('b')
+    await store.set(a, 'ticket', 'ticket-a')
+    await store.set(a, 'app-token', 'token-a')
+    await store.set(b, 'ticket', 'ticket-b')
+    expect(await store.get(a, 'ticket')).toBe('ticket-a')
+    expect(await store.get(a, 'app-token')).toBe('token-a')
+    expect(await store.get(b, 'ticket')).toBe('ticket-b')
+    expect(await store.get(b, 'system-token')).toBeUndefined()
+    expect(await store.delete(a, 'ticket')).toBe(true)
+    expect(await store.get(a, 'app-token')).toBe('token-a')
+  })
+
+  it('says false when deleting what is not there', async () => {
+    expect(await store.delete(profile('never-stored'), 'ticket')).toBe(false)
+  })
+
+  it('round-trips unicode, newlines, quotes and long values exactly', async () => {
+    const values = ['Zürich ✓ 票 🔑', 'line one\nline two\r\n\ttabbed', ' leading and trailing spaces ', `"quotes" 'and' \\backslashes\\ & <xml/>`, 'x'.repeat(8192)]
+    const p = profile('unicode')
+    for (const value of values) {
+      await store.set(p, 'system-token', value)
+      expect(await store.get(p, 'system-token')).toBe(value)
+    }
+  })
+})
+
+describe('keychain probe and refusal without a usable Secret Service', () => {
+  const stops: (() => Promise<void> | void)[] = []
+  afterEach(async () => {
+    while (stops.length) await stops.pop()?.()
+  })
+
+  it('no session bus: reason no-session-bus, and openKeychain refuses with exit 5 and the ways forward', async () => {
+    const probe = await probeKeychain({env: {}})
+    expect(probe).toMatchObject({ok: false, reason: 'no-session-bus'})
+    expect(!probe.ok && probe.message).toMatch(/DBUS_SESSION_BUS_ADDRESS/)
+
+    const e = await expectStoreError(openKeychain({env: {}}), 1000)
+    expect(e.details).toMatchObject({store: 'keychain', reason: 'no-session-bus'})
+    expect(e.message).toMatch(/keychain cannot be used.*session bus/i)
+    expect(e.hint).toMatch(/gnome-keyring-daemon --start --components=secrets/)
+    expect(e.hint).toMatch(/KeePassXC/)
+    expect(e.hint).toMatch(/SOEMAIL_TICKET/)
+    expect(e.hint).toMatch(/--insecure-storage/)
+  })
+
+  it('a bus address whose socket does not exist: a clear no-session-bus error, at once', async () => {
+    const missing = join(tempDir(), 'no-such-socket')
+    const started = Date.now()
+    const probe = await probeKeychain({env: busEnv(`unix:path=${missing},guid=0123`)})
+    expect(Date.now() - started).toBeLessThan(1000)
+    expect(probe).toMatchObject({ok: false, reason: 'no-session-bus'})
+    expect(!probe.ok && probe.message).toContain(missing)
+    expect(!probe.ok && probe.message).toMatch(/does not exist/)
+  })
+
+  it('a socket that never answers: reason timeout, bounded by the timeout', async () => {
+    const dir = tempDir()
+    const path = join(dir, 'silent')
+    const server = silentServer()
+    await new Promise<void>((resolve) => server.listen(path, resolve))
+    stops.push(() => new Promise<void>((resolve) => server.close(() => resolve())))
+    const started = Date.now()
+    const probe = await probeKeychain({env: busEnv(`unix:path=${path}`), timeoutMs: 300})
+    expect(Date.now() - started).toBeLessThan(1500)
+    expect(probe).toMatchObject({ok: false, reason: 'timeout'})
+    await expectStoreError(openKeychain({env: busEnv(`unix:path=${path}`), timeoutMs: 300}), 1500)
+    // A socket left open would keep the CLI process alive after it reported the error.
+    await expect.poll(() => server.closed, {timeout: 1000}).toBe(2)
+  })
+
+  it('the timeout can be set with SOEMAIL_KEYCHAIN_TIMEOUT_MS', async () => {
+    const path = join(tempDir(), 'silent')
+    const server = silentServer()
+    await new Promise<void>((resolve) => server.listen(path, resolve))
+    stops.push(() => new Promise<void>((resolve) => server.close(() => resolve())))
+    const started = Date.now()
+    const probe = await probeKeychain({env: {...busEnv(`unix:path=${path}`), SOEMAIL_KEYCHAIN_TIMEOUT_MS: '200'}})
+    expect(probe).toMatchObject({ok: false, reason: 'timeout'})
+    expect(!probe.ok && probe.message).toMatch(/200 ms/)
+    expect(Date.now() - started).toBeLessThan(1500)
+  })
+
+  it('a bus that rejects our authentication: reason error, saying so', async () => {
+    const path = join(tempDir(), 'rejecting')
+    const server: Server = createServer((socket) => socket.on('data', () => socket.write('REJECTED EXTERNAL\r\n')))
+    await new Promise<void>((resolve) => server.listen(path, resolve))
+    stops.push(() => new Promise<void>((resolve) => server.close(() => resolve())))
+    const probe = await probeKeychain({env: busEnv(`unix:path=${path}`), timeoutMs: 2000})
+    expect(probe).toMatchObject({ok: false, reason: 'error'})
+    expect(!probe.ok && probe.message).toMatch(/rejected the authentication/)
+  })
+
+  describe.skipIf(!haveDbusDaemon && !REQUIRE_KEYCHAIN)('on a private bus', () => {
+    let bus: Bus
+    beforeAll(async () => {
+      bus = await startBareBus()
+    })
+    afterAll(async () => {
+      await bus?.stop()
+    })
+
+    it('no Secret Service on the bus: reason no-secret-service; openKeychain refuses quickly', async () => {
+      const probe = await probeKeychain({env: busEnv(bus.address)})
+      expect(probe).toMatchObject({ok: false, reason: 'no-secret-service'})
+      expect(!probe.ok && probe.message).toMatch(/no Secret Service \(org\.freedesktop\.secrets\) is running.*none can be started/)
+      const e = await expectStoreError(openKeychain({env: busEnv(bus.address)}), 2000)
+      expect(e.details.reason).toBe('no-secret-service')
+    })
+
+    it('a Secret Service that is activatable but fails to start: reason no-secret-service, saying so', async () => {
+      const broken = await startBareBus({activatable: {'org.freedesktop.secrets': '/bin/false'}})
+      stops.push(() => broken.stop())
+      const probe = await probeKeychain({env: busEnv(broken.address)})
+      expect(probe).toMatchObject({ok: false, reason: 'no-secret-service'})
+      expect(!probe.ok && probe.message).toMatch(/could not be started/)
+    })
+
+    it('finds the bus at $XDG_RUNTIME_DIR/bus when DBUS_SESSION_BUS_ADDRESS is unset, as libdbus does', async () => {
+      const runtime = tempDir()
+      const runtimeBus = await startBareBus({listen: `unix:path=${join(runtime, 'bus')}`})
+      stops.push(() => runtimeBus.stop())
+      expect(await probeKeychain({env: {XDG_RUNTIME_DIR: runtime}})).toMatchObject({ok: false, reason: 'no-secret-service'})
+      expect(await probeKeychain({env: {XDG_RUNTIME_DIR: tempDir()}})).toMatchObject({ok: false, reason: 'no-session-bus'})
+    })
+
+    it('talks to abstract-namespace sockets, or says why it cannot', async () => {
+      const name = `/tmp/soemail-test-${process.pid}-${randomBytes(4).toString('hex')}`
+      const abstractBus = await startBareBus({listen: `unix:abstract=${name}`})
+      stops.push(() => abstractBus.stop())
+      expect(abstractBus.address).toMatch(/^unix:abstract=/)
+      const probe = await probeKeychain({env: busEnv(abstractBus.address)})
+      if (abstractSocketsWork()) expect(probe).toMatchObject({ok: false, reason: 'no-secret-service'})
+      else {
+        // Node.js 20's libuv cannot reach them; the message must say so instead of "not listening".
+        expect(probe).toMatchObject({ok: false, reason: 'error'})
+        expect(!probe.ok && probe.message).toMatch(/abstract-namespace sockets.*Node\.js 22/)
+      }
+    })
+
+    it('a Secret Service that never answers: reason timeout within the bound', async () => {
+      const fake = await FakeSecretService.start(bus.address, {defaultCollection: 'hang'})
+      stops.push(() => fake.close())
+      const started = Date.now()
+      const probe = await probeKeychain({env: busEnv(bus.address), timeoutMs: 300})
+      expect(Date.now() - started).toBeLessThan(1500)
+      expect(probe).toMatchObject({ok: false, reason: 'timeout'})
+      expect(fake.calls).toContain('org.freedesktop.DBus.Properties.Get')
+    })
+
+    it('a locked default collection: reason locked, and openKeychain refuses', async () => {
+      const fake = await FakeSecretService.start(bus.address, {defaultCollection: 'locked'})
+      stops.push(() => fake.close())
+      expect(await probeKeychain({env: busEnv(bus.address)})).toMatchObject({ok: false, reason: 'locked'})
+      const e = await expectStoreError(openKeychain({env: busEnv(bus.address)}), 2000)
+      expect(e.message).toMatch(/locked/)
+      expect(e.hint).toMatch(/^Unlock the keyring .*SOEMAIL_TICKET.*--insecure-storage/)
+      expect(fake.calls).toEqual(['org.freedesktop.DBus.Properties.Get', 'org.freedesktop.DBus.Properties.Get'])
+    })
+
+    it('no default collection: refused, since the library would prompt to create one', async () => {
+      const fake = await FakeSecretService.start(bus.address, {defaultCollection: 'missing'})
+      stops.push(() => fake.close())
+      const probe = await probeKeychain({env: busEnv(bus.address)})
+      expect(probe).toMatchObject({ok: false, reason: 'no-secret-service'})
+      expect(!probe.ok && probe.message).toMatch(/no default keyring/)
+    })
+
+    it('an unlocked default collection passes, and the location names the serving program', async () => {
+      const fake = await FakeSecretService.start(bus.address, {defaultCollection: 'unlocked'})
+      stops.push(() => fake.close())
+      // The fake runs inside this node process, so that is the program the probe finds.
+      expect(await probeKeychain({env: busEnv(bus.address)})).toEqual({ok: true, location: 'Secret Service (node)'})
+    })
+  })
+
+  it.skipIf(!haveGnomeKeyring && !REQUIRE_KEYCHAIN)('gnome-keyring: unlocked passes; after locking the collection, reason locked and no hang', async () => {
+    const session = await startKeyringSession({unlock: true})
+    stops.push(() => session.stop())
+    expect(await probeKeychain({env: busEnv(session.address)})).toEqual({ok: true, location: 'Secret Service (gnome-keyring)'})
+    await session.lockDefaultCollection()
+    const started = Date.now()
+    const probe = await probeKeychain({env: busEnv(session.address)})
+    expect(probe).toMatchObject({ok: false, reason: 'locked'})
+    expect(!probe.ok && probe.message).toMatch(/default keyring .* is locked/)
+    await expectStoreError(openKeychain({env: busEnv(session.address)}), 2000, started)
+  })
+
+  it.skipIf(!haveGnomeKeyring && !REQUIRE_KEYCHAIN)('gnome-keyring started without a password and no keyring yet: refused, no prompt', async () => {
+    const session = await startKeyringSession({unlock: false})
+    stops.push(() => session.stop())
+    const started = Date.now()
+    const probe = await probeKeychain({env: busEnv(session.address)})
+    expect(probe).toMatchObject({ok: false, reason: 'no-secret-service'})
+    expect(!probe.ok && probe.message).toMatch(/no default keyring/)
+    await expectStoreError(openKeychain({env: busEnv(session.address)}), 2000, started)
+  })
+})
