@@ -7,6 +7,7 @@ import {parseJson, runCli} from './helpers/cli.js'
 import {keychainReachable} from './helpers/keychain-gate.js'
 import {rsaKeyPair} from './helpers/keys.js'
 import {useSandbox} from './helpers/sandbox.js'
+import {ENTER, runInPty} from './helpers/pty.js'
 
 const hasKeychain = await keychainReachable()
 
@@ -69,6 +70,21 @@ describe.skipIf(!hasKeychain)('login, status, logout with the real Secret Servic
     const after = await runCli(['account', 'get', '1', '--profile', profile, '--json'], {env: {HOME: home}})
     expect(after.code).toBe(4)
     expect(parseJson(after.stdout).error?.hint).toContain(`soemail login --profile ${profile}`)
+  })
+
+  it('on a terminal, login asks for the URL, user name and a masked password', async () => {
+    const home = newHome()
+    const profile = `pty${Date.now()}`
+    const session = await runInPty(['login', '--profile', profile], [
+      {when: /SuperOffice URL/, type: `${sandbox.current.url}${ENTER}`},
+      {when: /User name/, type: `demo${ENTER}`},
+      {when: /Password/, type: `demo${ENTER}`},
+    ], {HOME: home})
+    expect(session.code, session.screen).toBe(0)
+    expect(session.screen).toMatch(/Logged in to .* as Demo User/)
+    expect(session.screen).toMatch(/Password \*{4}/)
+    expect(secretToolLookup(profile, 'ticket')).toMatch(/^7T:/)
+    await runCli(['logout', '--profile', profile, '--all'], {env: {HOME: home}})
   })
 
   it('a wrong password exits 4 and stores nothing', async () => {
