@@ -67,20 +67,28 @@ export abstract class BaseCommand extends Command {
       return await fn()
     } catch (error) {
       const err = toCliError(error, {reloginHint: this.reloginHint()})
-      if (!(err instanceof AuthError) || err.code !== 'TICKET_REJECTED' || this.reloggedIn || !this.connection || !this.session) throw err
-      this.reloggedIn = true
-      const {relogin} = await import('./sessions/relogin.js')
-      const renewed = await relogin(this.connection, this.session, await this.sessionContext()).catch((reloginError: unknown) => {
-        throw toCliError(reloginError, {reloginHint: this.reloginHint()})
-      })
-      if (!renewed) throw err
-      this.note(`The session had expired; logged in again (${renewed.how}) and retrying.`)
+      if (!(err instanceof AuthError) || err.code !== 'TICKET_REJECTED' || this.reloggedIn || !(await this.tryRelogin())) throw err
       try {
         return await fn()
       } catch (retryError) {
         throw toCliError(retryError, {reloginHint: this.reloginHint()})
       }
     }
+  }
+
+  /**
+   * Renews a rejected ticket once per command, when SOEMAIL_USERNAME/SOEMAIL_PASSWORD or the profile's
+   * system user allow it. False when it cannot; a failed login throws.
+   */
+  protected async tryRelogin(): Promise<boolean> {
+    if (this.reloggedIn || !this.connection || !this.session) return false
+    this.reloggedIn = true
+    const [{relogin}, {toCliError}] = await Promise.all([import('./sessions/relogin.js'), import('./connection/error-map.js')])
+    const renewed = await relogin(this.connection, this.session, await this.sessionContext()).catch((reloginError: unknown) => {
+      throw toCliError(reloginError, {reloginHint: this.reloginHint()})
+    })
+    if (renewed) this.note(`The session had expired; logged in again (${renewed.how}) and retrying.`)
+    return Boolean(renewed)
   }
 
   private reloginHint(): string {

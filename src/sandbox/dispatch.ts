@@ -10,15 +10,24 @@ import type {SandboxStore} from './store.js'
 /**
  * Runs one checked request the way NetServer does: EMail needs a live ticket, refusals come back as
  * Succeeded=false with ExceptionInfo (HTTP 200), and only deserialization problems become faults.
+ * `onAuthenticated` hears of each EMail call whose ticket was accepted (fault injection counts them).
  */
-export function dispatch(request: SoapRequest, store: SandboxStore, onUnexpected: (error: unknown) => void = () => {}): HttpReply {
+export function dispatch(
+  request: SoapRequest,
+  store: SandboxStore,
+  onUnexpected: (error: unknown) => void = () => {},
+  onAuthenticated?: () => void,
+): HttpReply {
   const {service, operation, version} = request
   const handler = (service === 'EMail' ? EMAIL_HANDLERS : PRINCIPAL_HANDLERS)[operation.name]
   const answer = (body: Parameters<typeof soapAnswer>[0]['body'], exception?: SoException['info']) =>
     soapAnswer({version, responseElement: operation.responseElement, body, exception})
   try {
     const ctx: HandlerContext = {store, ns: servicesNamespace(version), associateId: 0}
-    if (service === 'EMail') ctx.associateId = caller(request, store)
+    if (service === 'EMail') {
+      ctx.associateId = caller(request, store)
+      onAuthenticated?.()
+    }
     if (!handler) throw notImplementedException(service, operation.name)
     return answer(handler.run(request.payload, ctx))
   } catch (error) {

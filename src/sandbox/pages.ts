@@ -26,6 +26,43 @@ export function notFoundPage(): HttpReply {
   return {status: 404, headers: {'content-type': HTML}, body}
 }
 
+/**
+ * What IIS shows when the application pool fails mid-request: an HTML page with status 500, not a SOAP
+ * fault, so a client must not try to read it as one.
+ */
+export function internalServerErrorPage(): HttpReply {
+  const body = `<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">
+<html xmlns="http://www.w3.org/1999/xhtml">
+<head>
+<meta http-equiv="Content-Type" content="text/html; charset=utf-8"/>
+<title>500 - Internal server error.</title>
+</head>
+<body>
+<div id="header"><h1>Server Error</h1></div>
+<div id="content">
+ <div class="content-container"><fieldset>
+  <h2>500 - Internal server error.</h2>
+  <h3>There is a problem with the resource you are looking for, and it cannot be displayed.</h3>
+ </fieldset></div>
+</div>
+</body>
+</html>
+`
+  return {status: 500, headers: {'content-type': HTML}, body}
+}
+
+/** IIS/HTTP.SYS answer when the application pool is overloaded or throttling; Retry-After says when to come back. */
+export function serviceUnavailablePage(retryAfterSeconds: number): HttpReply {
+  const body = `<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01//EN""http://www.w3.org/TR/html4/strict.dtd">
+<HTML><HEAD><TITLE>Service Unavailable</TITLE>
+<META HTTP-EQUIV="Content-Type" Content="text/html; charset=us-ascii"></HEAD>
+<BODY><h2>Service Unavailable</h2>
+<hr><p>HTTP Error 503. The service is unavailable.</p>
+</BODY></HTML>
+`
+  return {status: 503, headers: {'content-type': 'text/html; charset=us-ascii', 'retry-after': String(retryAfterSeconds)}, body}
+}
+
 export function methodNotAllowedPage(): HttpReply {
   const body = '<!DOCTYPE html><html><head><title>Method not allowed</title></head><body><p>Method not allowed.</p></body></html>\n'
   return {status: 405, headers: {'content-type': HTML, allow: 'GET, HEAD, POST'}, body}

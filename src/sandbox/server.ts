@@ -1,12 +1,13 @@
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
-import type {AddressInfo} from 'node:net'
+import type {AddressInfo, Socket} from 'node:net'
 import {performance} from 'node:perf_hooks'
 import {setTimeout as sleep} from 'node:timers/promises'
 import type {EMailAccount} from '../soap/account-model.js'
 import {endpointUrl} from '../soap/versions.js'
 import {DataFileWriter, loadDataFile, SandboxDataError} from './data-file.js'
 import {dispatch} from './dispatch.js'
-import {methodNotAllowedPage, notFoundPage, serviceHelpPage, wsdlDocument} from './pages.js'
+import {FAULT_LABELS, FAULTS_BEFORE_ACTING, FaultInjector, type ActiveFaults, type FaultKind, type SandboxFaults} from './faults.js'
+import {internalServerErrorPage, methodNotAllowedPage, notFoundPage, serviceHelpPage, serviceUnavailablePage, wsdlDocument} from './pages.js'
 import {checkRequest} from './request-check.js'
 import {faultReply, type HttpReply} from './responses.js'
 import {createLoginService, type SystemUserRegistration} from './partner-service.js'
@@ -15,6 +16,7 @@ import {emptyState, SandboxStore} from './store.js'
 import {DEMO_USER} from './users.js'
 
 export {SandboxDataError} from './data-file.js'
+export type {ActiveFaults, FaultKind, FaultRates, SandboxFaults} from './faults.js'
 
 export interface SandboxOptions {
   /** 0 = any free port (default 0). */
@@ -27,6 +29,11 @@ export interface SandboxOptions {
   schemaCheck?: boolean
   /** Added delay before each answer, to make timeouts and progress visible (default 0). */
   latencyMs?: number
+  /**
+   * Fault injection for rehearsing a flaky server: random latency, 5xx, throttling, connection resets and
+   * hung requests before or after the store acts, and ticket expiry. Absent, nothing of it runs.
+   */
+  faults?: SandboxFaults
   /** One line per request (method, path, operation, status, ms) and data-file problems; never a secret. */
   log?: (line: string) => void
   /** Online system users PartnerSystemUserService accepts (at /login, beside /SuperOffice). */
@@ -49,6 +56,27 @@ export interface Sandbox {
   accounts(): EMailAccount[]
   /** Makes every ticket issued so far invalid (for rehearsing expired sessions). */
   expireTickets(): void
+  /** Counters since start (faults switched on or not). */
+  stats(): SandboxStats
+  /**
+   * Replaces the faults while running; undefined switches them off. Without a `seed` the random streams
+   * carry on, so a run that changes faults mid-way still replays from its first seed; the ticket-expiry
+   * count starts over. Throws RangeError on a bad value, leaving the faults as they were.
+   */
+  setFaults(faults: SandboxFaults | undefined): void
+  /** The faults in force with the seed resolved (to print, or to pass back for a replay); undefined when off. */
+  activeFaults(): ActiveFaults | undefined
+}
+
+export interface SandboxStats {
+  /** Every HTTP request received. */
+  requests: number
+  /** Requests by operation name (SOAP operation, `wsdl`, or `-`), whether they succeeded, failed or were faulted. */
+  byOperation: Record<string, number>
+  /** Injected faults by kind (a FaultKind, or `ticketExpiry` each time the tickets were expired). */
+  faults: Record<string, number>
+  /** Requests that created, updated or deleted an account; a login's new ticket does not count. */
+  acted: number
 }
 
 /** Larger than any account request; a bigger body is refused before it is parsed. */
@@ -70,6 +98,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     writer = new DataFileWriter(options.dataFile, () => store.snapshot(), (error) => log(`data file ${options.dataFile} not written: ${errorText(error)}`))
   }
 
+  let injector = options.faults ? new FaultInjector(options.faults) : undefined
+  // `injector` outlives setFaults(undefined) so switching faults back on continues its random streams.
+  let faults = injector
+  const stats: SandboxStats = {requests: 0, byOperation: {}, faults: {}, acted: 0}
+  const countFault = (kind: FaultKind | 'ticketExpiry') => (stats.faults[kind] = (stats.faults[kind] ?? 0) + 1)
+  /** Sockets of requests held without an answer, cut at close() instead of waiting out the grace period. */
+  const held = new Set<Socket>()
+
   let closing = false
   let url = ''
   const login = createLoginService({
@@ -89,10 +125,31 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now()
+    stats.requests++
     const method = req.method ?? 'GET'
     const {pathname, search} = new URL(req.url ?? '/', 'http://sandbox.invalid')
     const route = matchRoute(pathname)
     const loginRoute = matchLoginRoute(pathname)
+    const logLine = (operation: string, status: number | string, note?: string) =>
+      log(`${method} ${printable(pathname)} ${operation} ${status} ${Math.round(performance.now() - started)}ms${note ? ` ${note}` : ''}`)
+
+    // Drawn before the first await, so draws follow arrival order and a seed replays the same faults.
+    const active = faults
+    let delay = latencyMs
+    let fault: FaultKind | undefined
+    if (active) {
+      delay += active.latency()
+      if (method === 'POST' && (route || loginRoute)) fault = active.draw(route?.service ?? 'login', actionName(headerValue(req.headers.soapaction)))
+    }
+    if (fault && FAULTS_BEFORE_ACTING.has(fault)) {
+      const operation = actionName(headerValue(req.headers.soapaction))
+      countOperation(operation)
+      countFault(fault)
+      await faultBeforeActing(fault, req, res, delay)
+      logLine(operation, fault === 'serverError' ? 500 : fault === 'throttle' ? 503 : '-', FAULT_LABELS[fault])
+      return
+    }
+
     let operation = '-'
     let reply: HttpReply
     if (loginRoute) {
@@ -117,15 +174,69 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
           {version: route.version, service: route.service, contentType: headerValue(req.headers['content-type']), soapAction, body},
           {schemaCheck},
         )
-        reply = outcome.reply ?? dispatch(outcome.request, store, (error) => log(`internal error in ${outcome.request.operation.name}: ${errorText(error)}`))
-        if (outcome.request) operation = outcome.request.operation.name
+        if (outcome.request) {
+          const request = outcome.request
+          operation = request.operation.name
+          let expire = false
+          const counter = active?.countsTickets ? active : undefined
+          const onAuthenticated = counter && (() => {
+            expire = counter.authenticated(request.service, request.operation.name)
+          })
+          // dispatch runs synchronously, so the difference is this request's own doing.
+          const writes = store.accountWrites
+          reply = dispatch(request, store, (error) => log(`internal error in ${request.operation.name}: ${errorText(error)}`), onAuthenticated)
+          if (store.accountWrites !== writes) stats.acted++
+          if (expire) {
+            store.expireSessions()
+            countFault('ticketExpiry')
+          }
+        } else {
+          reply = outcome.reply
+        }
       }
     } else {
       reply = methodNotAllowedPage()
     }
-    if (latencyMs > 0) await sleep(latencyMs)
+    countOperation(operation)
+    if (fault) {
+      // resetAfter / timeoutAfter: the store has acted; the client must not learn whether it did.
+      countFault(fault)
+      if (delay > 0) await sleep(delay)
+      if (fault === 'resetAfter') resetConnection(req)
+      else await holdUntilClientGivesUp(req)
+      logLine(operation, '-', `${FAULT_LABELS[fault]} (would have answered ${reply.status})`)
+      return
+    }
+    if (delay > 0) await sleep(delay)
     send(res, reply, closing)
-    log(`${method} ${printable(pathname)} ${operation} ${reply.status} ${Math.round(performance.now() - started)}ms`)
+    logLine(operation, reply.status)
+  }
+
+  function countOperation(operation: string): void {
+    stats.byOperation[operation] = (stats.byOperation[operation] ?? 0) + 1
+  }
+
+  async function faultBeforeActing(fault: FaultKind, req: IncomingMessage, res: ServerResponse, delay: number): Promise<void> {
+    // Take the whole request first: a client cannot tell these from faults after acting by when they hit.
+    await readBody(req).catch(() => undefined)
+    if (fault === 'timeoutBefore') return holdUntilClientGivesUp(req)
+    if (delay > 0) await sleep(delay)
+    if (fault === 'resetBefore') resetConnection(req)
+    else send(res, fault === 'throttle' ? serviceUnavailablePage(1) : internalServerErrorPage(), closing)
+  }
+
+  /** Never answers; resolves once the client (or close()) closes the connection, freeing the socket. */
+  function holdUntilClientGivesUp(req: IncomingMessage): Promise<void> {
+    const socket = req.socket
+    if (socket.destroyed) return Promise.resolve()
+    return new Promise((resolve) => {
+      held.add(socket)
+      socket.once('close', () => {
+        held.delete(socket)
+        resolve()
+      })
+      if (closing) socket.destroy()
+    })
   }
 
   await listen(server, options.port ?? 0, options.host ?? '127.0.0.1')
@@ -148,9 +259,21 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     demoTicket,
     accounts: () => store.accounts(),
     expireTickets: () => store.expireSessions(),
+    stats: () => ({...stats, byOperation: {...stats.byOperation}, faults: {...stats.faults}}),
+    setFaults(next) {
+      if (!next) {
+        faults = undefined
+        return
+      }
+      if (injector) injector.configure(next)
+      else injector = new FaultInjector(next)
+      faults = injector
+    },
+    activeFaults: () => faults?.active,
     close() {
       closed ??= (async () => {
         closing = true
+        for (const socket of held) socket.destroy()
         await new Promise<void>((resolve) => {
           const force = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS)
           force.unref()
@@ -198,6 +321,18 @@ function send(res: ServerResponse, reply: HttpReply, closing: boolean): void {
   // Once close() has begun, a keep-alive client must open a new connection (and find the port closed).
   if (closing) res.setHeader('connection', 'close')
   res.end(reply.body)
+}
+
+/** A TCP RST, as a load balancer or a crashed worker gives: the client sees ECONNRESET, not a clean end. */
+function resetConnection(req: IncomingMessage): void {
+  const socket = req.socket
+  if (socket.destroyed) return
+  try {
+    socket.resetAndDestroy()
+  } catch {
+    // Not a TCP socket (resetAndDestroy refuses); an abrupt close is the nearest thing.
+    socket.destroy()
+  }
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

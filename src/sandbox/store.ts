@@ -32,6 +32,7 @@ export class SandboxStore {
   private readonly sessions = new Map<string, StoredSession>()
   private nextAccountId: number
   private nextServiceAuthId: number
+  private writes = 0
 
   constructor(
     state: StoreState,
@@ -85,6 +86,11 @@ export class SandboxStore {
     return undefined
   }
 
+  /** Grows with every account created, updated or deleted; tells whether a request changed anything. */
+  get accountWrites(): number {
+    return this.writes
+  }
+
   hasAccount(id: number): boolean {
     return this.accountsById.has(id)
   }
@@ -101,13 +107,17 @@ export class SandboxStore {
     if (stored.incoming) stored.incoming = this.withServiceAuthId(stored.incoming, previous?.incoming)
     if (stored.outgoing) stored.outgoing = this.withServiceAuthId(stored.outgoing, previous?.outgoing)
     this.accountsById.set(stored.emailAccountId, stored)
+    this.writes++
     this.hooks.changed()
     return copyAccount(stored)
   }
 
   deleteAccount(id: number): boolean {
     const deleted = this.accountsById.delete(id)
-    if (deleted) this.hooks.changed()
+    if (deleted) {
+      this.writes++
+      this.hooks.changed()
+    }
     return deleted
   }
 

@@ -1,0 +1,141 @@
+import {UsageError, ValidationError} from '../errors.js'
+
+/** The import format's fields, in the order export writes them (DESIGN.md "Bulk CSV format"). */
+export const CSV_FIELDS = [
+  'id',
+  'email',
+  'associate_id',
+  'imap_server',
+  'imap_port',
+  'imap_auth_type',
+  'imap_username',
+  'imap_password',
+  'smtp_server',
+  'smtp_port',
+  'smtp_auth_type',
+  'smtp_username',
+  'smtp_password',
+] as const
+export type CsvField = (typeof CSV_FIELDS)[number]
+
+/** Field index by name; rows are handled as arrays indexed like CSV_FIELDS, not as objects. */
+export const FIELD_INDEX: ReadonlyMap<string, number> = new Map(CSV_FIELDS.map((f, i) => [f, i]))
+
+/**
+ * `IMAP Server`, `imap-server` and ` imap_server ` are one column. Separators are dropped rather than
+ * unified so that `E-mail`, `AssociateId` and `imapPort` match too; no two fields differ only in them.
+ */
+export function normalizeColumnName(name: string): string {
+  return name.trim().toLowerCase().replace(/[\s_-]+/g, '')
+}
+
+const FIELD_BY_NORMALIZED: ReadonlyMap<string, CsvField> = new Map(CSV_FIELDS.map((f) => [normalizeColumnName(f), f]))
+
+/** The delimiters detection chooses between, in the order that wins a tie. */
+export const DETECTED_DELIMITERS = [',', ';', '\t'] as const
+
+/** `--delimiter` value to the character; `tab` and a typed `\t` are accepted because a shell makes a real tab awkward. */
+export function parseDelimiterOption(value: string): string {
+  if (value === ',' || value === ';' || value === '\t') return value
+  if (value.toLowerCase() === 'tab' || value === '\\t') return '\t'
+  throw new UsageError(`--delimiter "${value}" is not supported; use , ; or tab`)
+}
+
+/** `--map col=field` values as normalized column name -> field. */
+export function parseMapOptions(maps: readonly string[] = []): Map<string, CsvField> {
+  const result = new Map<string, CsvField>()
+  for (const spec of maps) {
+    const eq = spec.lastIndexOf('=')
+    const column = eq > 0 ? normalizeColumnName(spec.slice(0, eq)) : ''
+    const target = eq > 0 ? spec.slice(eq + 1).trim() : ''
+    if (column === '' || target === '') throw new UsageError(`--map "${spec}" is not column=field`, {hint: 'for example --map "E-post=email"'})
+    const field = FIELD_BY_NORMALIZED.get(normalizeColumnName(target))
+    if (field === undefined) throw new UsageError(`--map "${spec}": "${target}" is not a field; use one of ${CSV_FIELDS.join(', ')}`)
+    const earlier = result.get(column)
+    if (earlier !== undefined && earlier !== field) throw new UsageError(`--map gives column "${spec.slice(0, eq).trim()}" two fields (${earlier} and ${field})`)
+    result.set(column, field)
+  }
+  return result
+}
+
+/** Which field a header cell names, after --map; undefined for unknown or empty names. */
+function fieldOf(name: string, maps: ReadonlyMap<string, CsvField>): CsvField | undefined {
+  const normalized = normalizeColumnName(name)
+  return maps.get(normalized) ?? FIELD_BY_NORMALIZED.get(normalized)
+}
+
+/** How many known fields a header line gives with a delimiter: detection picks the delimiter that gives most. */
+export function countKnownColumns(cells: readonly string[], maps: ReadonlyMap<string, CsvField>): number {
+  const seen = new Set<CsvField>()
+  for (const cell of cells) {
+    const field = fieldOf(cell, maps)
+    if (field !== undefined) seen.add(field)
+  }
+  return seen.size
+}
+
+export interface HeaderLayout {
+  /** Every header cell as written in the file. */
+  columns: string[]
+  /** Recognized fields in file order. */
+  fields: CsvField[]
+  /** Cell index of each field (indexed like CSV_FIELDS), -1 when the file has no such column. */
+  cellIndex: Int32Array
+  /** What messages call each field: the header cell as written, or the field name when absent. */
+  displayName: string[]
+  /** Header cells that are neither a field nor mapped to one; reported, their values ignored. */
+  unknownColumns: string[]
+  /** Cells past this index are tolerated only when empty (a trailing delimiter gives an empty last column). */
+  width: number
+}
+
+/** Reads the header record; throws for problems no row could survive. */
+export function resolveHeader(cells: readonly string[], maps: ReadonlyMap<string, CsvField>): HeaderLayout {
+  const cellIndex = new Int32Array(CSV_FIELDS.length).fill(-1)
+  const fields: CsvField[] = []
+  const unknownColumns: string[] = []
+  let width = 0
+  cells.forEach((cell, i) => {
+    if (cell.trim() !== '') width = i + 1
+  })
+  for (let i = 0; i < cells.length; i++) {
+    const cell = cells[i] as string
+    if (cell.trim() === '') {
+      // A trailing delimiter leaves nameless cells at the end; only one in the middle is worth a word.
+      if (i < width) unknownColumns.push(`(no name, column ${i + 1})`)
+      continue
+    }
+    const field = fieldOf(cell, maps)
+    if (field === undefined) {
+      unknownColumns.push(cell.trim())
+      continue
+    }
+    const f = FIELD_INDEX.get(field) as number
+    const earlier = cellIndex[f] as number
+    if (earlier !== -1) {
+      throw new ValidationError(`the header has two columns for ${field}: "${(cells[earlier] as string).trim()}" (column ${earlier + 1}) and "${cell.trim()}" (column ${i + 1})`, [{field, message: 'duplicate column'}], {hint: 'remove one, or rename it with --map'})
+    }
+    cellIndex[f] = i
+    fields.push(field)
+  }
+  for (const column of maps.keys()) {
+    if (!cells.some((cell) => normalizeColumnName(cell) === column)) {
+      throw new UsageError(`--map names a column "${column}" that the header does not have; its columns are: ${cells.map((c) => c.trim()).filter((c) => c !== '').join(', ')}`)
+    }
+  }
+  if (fields.length === 0) {
+    throw new ValidationError(`the first line is not a header: it has none of the columns ${CSV_FIELDS.join(', ')}`, [], {hint: 'add a header row, or rename columns with --map column=field'})
+  }
+  const has = (f: CsvField) => (cellIndex[FIELD_INDEX.get(f) as number] as number) !== -1
+  if (!has('id') && !(has('email') && has('associate_id'))) {
+    const missing = ['email', 'associate_id'].filter((f) => !has(f as CsvField))
+    throw new ValidationError(`the file has no ${missing.join(' or ')} column and no id column, so no row can name an account`, [], {
+      hint: 'rows that create accounts need email and associate_id; rows that update need id (use --map to rename columns)',
+    })
+  }
+  const displayName = CSV_FIELDS.map((f, i) => {
+    const at = cellIndex[i] as number
+    return at === -1 ? f : (cells[at] as string).trim()
+  })
+  return {columns: cells.map((c) => c.trim()), fields, cellIndex, displayName, unknownColumns, width}
+}

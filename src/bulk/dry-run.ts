@@ -1,0 +1,70 @@
+import {diffAccounts, mergeAccount, type FieldChange} from '../accounts/merge.js'
+import type {EMailService} from '../soap/email-service.js'
+import {readImportRows, type CsvOptions} from './csv-reader.js'
+import type {Limiter} from './limiter.js'
+import {classifyFailure} from './outcome.js'
+import {OrderedResults} from './results.js'
+
+export interface PlanLine {
+  line: number
+  action: 'create' | 'update' | 'unchanged' | 'invalid' | 'error'
+  email?: string
+  associateId?: number
+  id?: number
+  changes?: FieldChange[]
+  error?: string
+}
+
+export interface PlanTotals {
+  create: number
+  update: number
+  unchanged: number
+  invalid: number
+  error: number
+}
+
+/**
+ * What an import would do, row by row, without writing anything: rows with an id are read from the
+ * server to see which fields would change. Lines come out in input order.
+ */
+export async function planImport(open: () => NodeJS.ReadableStream, csv: CsvOptions, email: EMailService, limiter: Limiter, sink: (line: PlanLine) => void): Promise<PlanTotals> {
+  const totals: PlanTotals = {create: 0, update: 0, unchanged: 0, invalid: 0, error: 0}
+  const ordered = new OrderedResults<PlanLine>((l) => {
+    totals[l.action]++
+    sink(l)
+  })
+  const pending = new Set<Promise<void>>()
+  let seq = 0
+  try {
+    for await (const row of readImportRows(open, csv)) {
+      const mySeq = seq++
+      const base = {line: row.line, email: row.email, associateId: row.associateId, id: row.id}
+      if (row.problems.length > 0) {
+        ordered.settle(mySeq, {...base, action: 'invalid', error: row.problems.map((p) => `${p.column}: ${p.message}`).join('; ')})
+        continue
+      }
+      if (row.id === undefined) {
+        ordered.settle(mySeq, {...base, action: 'create'})
+        continue
+      }
+      const id = row.id
+      await limiter.acquire()
+      const p: Promise<void> = email
+        .getEMailAccount(id)
+        .then((current) => {
+          if (!current) return ordered.settle(mySeq, {...base, action: 'error', error: `there is no e-mail account with id ${id}`})
+          const changes = diffAccounts(current, mergeAccount(current, row.input))
+          ordered.settle(mySeq, {...base, action: changes.length > 0 ? 'update' : 'unchanged', changes})
+        })
+        .catch((error: unknown) => ordered.settle(mySeq, {...base, action: 'error', error: classifyFailure(error, false).message}))
+        .finally(() => {
+          limiter.release()
+          pending.delete(p)
+        })
+      pending.add(p)
+    }
+  } finally {
+    await Promise.all(pending)
+  }
+  return totals
+}

@@ -1,0 +1,50 @@
+import type {EMailAccount} from '../soap/account-model.js'
+import type {EMailService} from '../soap/email-service.js'
+import {AuthError} from '../errors.js'
+import {toCliError} from '../connection/error-map.js'
+import {CSV_FIELDS} from './columns.js'
+import {csvLine} from './import-job.js'
+import {Limiter} from './limiter.js'
+import {OrderedResults} from './results.js'
+
+export interface ExportOutcome {
+  written: number
+  missing: Array<{id: number; error: string}>
+}
+
+/** Writes the accounts in the import format, in the order of `ids`, reading several at a time. */
+export async function exportAccounts(email: EMailService, ids: number[], options: {includeSecrets: boolean; write: (text: string) => void}): Promise<ExportOutcome> {
+  const outcome: ExportOutcome = {written: 0, missing: []}
+  options.write(csvLine(CSV_FIELDS))
+  const ordered = new OrderedResults<{id: number; account?: EMailAccount; error?: string}>((r) => {
+    if (r.account) {
+      options.write(csvLine(exportRow(r.account, options.includeSecrets)))
+      outcome.written++
+    } else outcome.missing.push({id: r.id, error: r.error ?? 'not found'})
+  })
+  const limiter = new Limiter(8)
+  const pending: Array<Promise<void>> = []
+  for (const [seq, id] of ids.entries()) {
+    await limiter.acquire()
+    pending.push(
+      email
+        .getEMailAccount(id)
+        .then((account) => ordered.settle(seq, account ? {id, account} : {id, error: 'there is no e-mail account with this id'}))
+        .catch((error: unknown) => {
+          const mapped = toCliError(error, {reloginHint: ''})
+          // A rejected ticket fails every id alike: stop with it instead of listing each.
+          if (mapped instanceof AuthError) throw error
+          ordered.settle(seq, {id, error: mapped instanceof Error ? mapped.message : String(mapped)})
+        })
+        .finally(() => limiter.release()),
+    )
+  }
+  await Promise.all(pending)
+  return outcome
+}
+
+function exportRow(a: EMailAccount, secrets: boolean): Array<string | number | undefined> {
+  const i = a.incoming ?? {}
+  const o = a.outgoing ?? {}
+  return [a.emailAccountId, a.emailAddress, a.associateId, i.server, i.port, i.authType, i.username, secrets ? i.password : undefined, o.server, o.port, o.authType, o.username, secrets ? o.password : undefined]
+}

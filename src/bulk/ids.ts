@@ -1,0 +1,51 @@
+import {readFileSync} from 'node:fs'
+import {parse} from 'csv-parse/sync'
+import {UsageError} from '../errors.js'
+
+const ID_COLUMNS = ['account_id', 'id']
+
+/** Account ids from "1,2,3". */
+export function parseIdList(text: string, flag: string): number[] {
+  return text
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .map((t) => checkId(t, flag))
+}
+
+/**
+ * Account ids from a file: a plain list (one per line; blank lines and # comments skipped), or a CSV
+ * with an account_id column (a results file: only rows with status ok) or an id column (a created file).
+ */
+export function readIdsFile(path: string): number[] {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8').replace(/^\uFEFF/, '')
+  } catch (error) {
+    throw new UsageError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code}`)
+  }
+  const first = text.split(/\r?\n/, 1)[0] ?? ''
+  const delimiter = first.includes(';') && !first.includes(',') ? ';' : ','
+  const header = first.split(delimiter).map((h) => h.trim().toLowerCase())
+  const column = ID_COLUMNS.find((c) => header.includes(c))
+  if (!column) {
+    return text
+      .split(/\r?\n/)
+      .map((l) => l.replace(/#.*$/, '').trim())
+      .filter(Boolean)
+      .map((t, i) => checkId(t, `${path} line ${i + 1}`))
+  }
+  const records = parse(text, {columns: (h: string[]) => h.map((x) => x.trim().toLowerCase()), skip_empty_lines: true, delimiter, relax_column_count: true}) as Array<Record<string, string>>
+  const ids: number[] = []
+  records.forEach((r, i) => {
+    if ('status' in r && r.status !== 'ok') return
+    const value = r[column]?.trim()
+    if (value) ids.push(checkId(value, `${path} line ${i + 2}, column ${column}`))
+  })
+  return ids
+}
+
+function checkId(text: string, where: string): number {
+  const n = Number(text)
+  if (!Number.isInteger(n) || n < 1 || n > 2_147_483_647) throw new UsageError(`${where}: "${text}" is not an account id (a positive whole number)`)
+  return n
+}

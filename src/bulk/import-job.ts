@@ -1,0 +1,156 @@
+import {stringify} from 'csv-stringify/sync'
+import type {EMailAccount} from '../soap/account-model.js'
+import type {EMailService} from '../soap/email-service.js'
+import {CliError, ExitCode, ValidationError} from '../errors.js'
+import {preflight, readImportRows, type CsvOptions, type PreflightReport} from './csv-reader.js'
+import {CSV_FIELDS} from './columns.js'
+import type {ImportFiles} from './files.js'
+import {JournalWriter, readJournal, type RowAction, type RowHistory} from './journal.js'
+import {Limiter} from './limiter.js'
+import {createProgress, emptyCounts, ErrorGroups, type Progress, type StatusCounts} from './progress.js'
+import {CsvFile, OrderedResults, RESULT_COLUMNS, resultRow, type RowResult} from './results.js'
+import {applyRows, type StopReason} from './runner.js'
+
+export interface ImportJobOptions {
+  files: ImportFiles
+  csv: CsvOptions
+  resume: boolean
+  force: boolean
+  skipInvalid: boolean
+  concurrency: number | 'auto'
+  retries: number
+  backoffMs?: number
+  argv: string[]
+}
+
+export interface ImportJobDeps {
+  /** Opens the input from the start; called once per pass. */
+  open: () => NodeJS.ReadableStream
+  email: EMailService
+  verifyTicket: () => Promise<void>
+  renewTicket?: () => Promise<boolean>
+  stopping: () => boolean
+  /** One event per row for --output ndjson. */
+  emit?: (result: RowResult) => void
+  progress?: (total: number) => Progress
+}
+
+export interface ImportSummary {
+  rows: number
+  counts: StatusCounts
+  actions: Record<RowAction, number>
+  /** Rows done by an earlier run of the same file and skipped now. */
+  earlier: number
+  elapsedMs: number
+  files: ImportFiles
+  stopped?: {reason: StopReason; message: string}
+  errors: Array<{count: number; lines: number[]; example: string}>
+}
+
+const PROBLEMS_IN_MESSAGE = 50
+
+/** Pre-flight over the whole file; nothing is sent unless it passes (or --skip-invalid). */
+export async function checkFile(open: () => NodeJS.ReadableStream, csv: CsvOptions, skipInvalid: boolean): Promise<PreflightReport> {
+  const report = await preflight(open, csv)
+  const problems = [...report.duplicates, ...report.problems].sort((a, b) => a.line - b.line)
+  const fileLevel = report.headerProblems.length > 0
+  if (fileLevel || (problems.length > 0 && !skipInvalid)) {
+    const lines = [...report.headerProblems, ...problems.slice(0, PROBLEMS_IN_MESSAGE).map((p) => `line ${p.line}, column ${p.column}: ${p.message}`)]
+    const more = report.problemCount + report.duplicates.length - Math.min(problems.length, PROBLEMS_IN_MESSAGE)
+    if (more > 0) lines.push(`… and ${more} more`)
+    throw new ValidationError(`validation failed, nothing sent (${report.invalid} of ${report.rows} rows have problems):\n${lines.map((l) => `  ${l}`).join('\n')}`, problems.map((p) => ({field: `line ${p.line}, column ${p.column}`, message: p.message})), {
+      hint: fileLevel ? 'Fix the header row; columns are: ' + CSV_FIELDS.join(', ') : 'Fix these rows, or pass --skip-invalid to import the valid rows and report the others as invalid.',
+    })
+  }
+  return report
+}
+
+/** Lines whose content differs from what an earlier run recorded for them. */
+export async function changedRows(open: () => NodeJS.ReadableStream, csv: CsvOptions, history: Map<number, RowHistory>): Promise<number[]> {
+  const changed: number[] = []
+  const seen = new Set<number>()
+  for await (const row of readImportRows(open, csv)) {
+    seen.add(row.line)
+    const past = history.get(row.line)
+    if (past && past.hash !== row.hash) changed.push(row.line)
+  }
+  for (const line of history.keys()) if (!seen.has(line)) changed.push(line)
+  return changed.sort((a, b) => a - b)
+}
+
+export async function runImport(options: ImportJobOptions, deps: ImportJobDeps): Promise<ImportSummary> {
+  const started = Date.now()
+  const report = await checkFile(deps.open, options.csv, options.skipInvalid)
+  const {files} = options
+  const history = options.resume ? readJournal(files.journal) : new Map<number, RowHistory>()
+  if (options.resume && history.size > 0) {
+    const changed = await changedRows(deps.open, options.csv, history)
+    if (changed.length > 0 && !options.force) {
+      throw new CliError('INPUT_CHANGED', ExitCode.USAGE, `the input file changed since the earlier run: ${changed.length} row(s) differ (lines ${changed.slice(0, 20).join(', ')}${changed.length > 20 ? ', …' : ''})`, {
+        hint: 'Resuming would mix two versions of the file. Restore the file, or pass --force to resume with the new values (created accounts are then updated, not created again).',
+        details: {changedLines: changed},
+      })
+    }
+  }
+  if (report.valid > 0) await deps.verifyTicket()
+
+  const journal = new JournalWriter(files.journal)
+  const results = new CsvFile(files.results, RESULT_COLUMNS, 'w')
+  const undo = new CsvFile(files.undo, CSV_FIELDS, 'a')
+  const created = new CsvFile(files.created, ['id', 'email', 'associate_id'], 'a')
+  const counts = emptyCounts()
+  const actions: Record<RowAction, number> = {create: 0, update: 0, unchanged: 0}
+  let earlier = 0
+  const errors = new ErrorGroups()
+  const progress = deps.progress?.(report.rows)
+  const ordered = new OrderedResults((r) => {
+    results.row(resultRow(r))
+    if (deps.emit) {
+      const {earlier: _earlier, ...event} = r
+      deps.emit(event)
+    }
+  })
+  journal.append({k: 'run', at: new Date().toISOString(), input: files.results, argv: options.argv})
+  let outcome
+  try {
+    outcome = await applyRows(readImportRows(deps.open, options.csv), {
+      email: deps.email,
+      journal,
+      history,
+      limiter: options.concurrency === 'auto' ? new Limiter(4, {adaptive: true, min: 1, max: 64}) : new Limiter(options.concurrency),
+      retries: options.retries,
+      backoffMs: options.backoffMs ?? 200,
+      settle: (seq, r) => {
+        counts[r.status]++
+        if (r.earlier) earlier++
+        else if (r.status === 'ok' && r.action) actions[r.action]++
+        if (r.error && r.status !== 'ok' && r.status !== 'skipped') errors.add(r.line, r.error)
+        progress?.row(r.status)
+        ordered.settle(seq, r)
+      },
+      undo: {updated: (prev) => undo.row(undoRow(prev)), created: (acc) => created.row([acc.emailAccountId, acc.emailAddress, acc.associateId])},
+      renewTicket: deps.renewTicket,
+      stopping: deps.stopping,
+    })
+  } finally {
+    progress?.done()
+    journal.close()
+    results.close()
+    undo.close()
+    created.close()
+  }
+  return {rows: report.rows, counts, actions, earlier, elapsedMs: Date.now() - started, files, stopped: outcome.stopped, errors: errors.top()}
+}
+
+/** The account's values before the update, as an import row; passwords are never written to disk. */
+function undoRow(a: EMailAccount): Array<string | number | undefined> {
+  const i = a.incoming ?? {}
+  const o = a.outgoing ?? {}
+  return [a.emailAccountId, a.emailAddress, a.associateId, i.server, i.port, i.authType, i.username, undefined, o.server, o.port, o.authType, o.username, undefined]
+}
+
+export function csvLine(values: ReadonlyArray<string | number | undefined>): string {
+  return stringify([values.map((v) => (v === undefined ? '' : String(v)))])
+}
+
+export {createProgress}

@@ -1,0 +1,91 @@
+import {closeSync, openSync, statSync, writeSync} from 'node:fs'
+import {stringify} from 'csv-stringify/sync'
+import {CliError, ExitCode} from '../errors.js'
+import type {RowAction, RowStatus} from './journal.js'
+
+export const RESULT_COLUMNS = ['line', 'email', 'associate_id', 'action', 'status', 'account_id', 'attempts', 'error'] as const
+
+export interface RowResult {
+  line: number
+  email?: string
+  associateId?: number
+  action?: RowAction
+  status: RowStatus
+  accountId?: number
+  attempts: number
+  error?: string
+  /** Done by an earlier run of the same file (resume); not written to the results file. */
+  earlier?: boolean
+}
+
+/** A CSV file written line by line; every write goes straight to the kernel. */
+export class CsvFile {
+  private fd: number
+
+  constructor(readonly path: string, header: readonly string[], mode: 'w' | 'a' = 'w') {
+    try {
+      const fresh = mode === 'w' || !existsWithContent(path)
+      this.fd = openSync(path, mode, 0o600)
+      if (fresh) this.row(header)
+    } catch (error) {
+      if (error instanceof CliError) throw error
+      throw new CliError('RESULTS', ExitCode.UNEXPECTED, `cannot write ${path}: ${(error as NodeJS.ErrnoException).code}`, {hint: 'Choose a writable place with --results FILE.'})
+    }
+  }
+
+  row(values: ReadonlyArray<string | number | undefined>): void {
+    try {
+      writeSync(this.fd, stringify([values.map((v) => (v === undefined ? '' : String(v)))]))
+    } catch (error) {
+      throw new CliError('RESULTS', ExitCode.UNEXPECTED, `cannot write ${this.path}: ${(error as NodeJS.ErrnoException).code}; stopping before more rows are sent`, {
+        hint: 'Free disk space or fix permissions, then run the same command with --resume.',
+      })
+    }
+  }
+
+  close(): void {
+    closeSync(this.fd)
+  }
+}
+
+function existsWithContent(path: string): boolean {
+  try {
+    return statSync(path).size > 0
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Writes exactly one result per input line, in input order, as soon as every earlier line is
+ * settled. Rows finish out of order under concurrency; only the gap between is held in memory.
+ */
+export class OrderedResults<T = RowResult> {
+  private readonly pending = new Map<number, T>()
+  private nextSeq = 0
+
+  constructor(private readonly sink: (result: T) => void) {}
+
+  /** `seq` is the row's position among data rows (0-based), not its line number. */
+  settle(seq: number, result: T): void {
+    this.pending.set(seq, result)
+    while (this.pending.has(this.nextSeq)) {
+      const r = this.pending.get(this.nextSeq) as T
+      this.pending.delete(this.nextSeq)
+      this.nextSeq++
+      this.sink(r)
+    }
+  }
+
+  get written(): number {
+    return this.nextSeq
+  }
+
+  get held(): number {
+    return this.pending.size
+  }
+}
+
+export function resultRow(r: RowResult): Array<string | number | undefined> {
+  return [r.line, r.email, r.associateId, r.action, r.status, r.accountId, r.attempts, r.error]
+}

@@ -1,0 +1,205 @@
+import type {AccountInput} from '../accounts/input.js'
+import {accountForCreate, diffAccounts, mergeAccount} from '../accounts/merge.js'
+import type {EMailAccount} from '../soap/account-model.js'
+import type {EMailService} from '../soap/email-service.js'
+import {classifyFailure, type Failure} from './outcome.js'
+import type {JournalWriter, RowAction, RowHistory} from './journal.js'
+import type {Limiter} from './limiter.js'
+import type {RowResult} from './results.js'
+
+/** A row as the CSV reader gives it (src/bulk/csv-*). */
+export interface RunnerRow {
+  line: number
+  id?: number
+  input: AccountInput
+  problems: ReadonlyArray<{column: string; message: string}>
+  hash: string
+  email?: string
+  associateId?: number
+}
+
+export interface RunnerDeps {
+  email: EMailService
+  journal: JournalWriter
+  /** Outcomes of earlier runs of the same file, by line (empty on a first run). */
+  history: Map<number, RowHistory>
+  limiter: Limiter
+  retries: number
+  backoffMs: number
+  /** Called once per input row, in any order; `seq` is the row's position among data rows. */
+  settle: (seq: number, result: RowResult) => void
+  undo: {updated(previous: EMailAccount): void; created(account: EMailAccount): void}
+  /** Gets a new ticket after a rejection; false when it cannot. Called at most once per run. */
+  renewTicket?: () => Promise<boolean>
+  /** Set by the first Ctrl-C: rows not yet started are skipped. */
+  stopping: () => boolean
+  sleep?: (ms: number) => Promise<void>
+  random?: () => number
+}
+
+export type StopReason = 'interrupted' | 'auth' | 'fatal'
+
+export interface RunOutcome {
+  stopped?: {reason: StopReason; message: string}
+}
+
+/** Applies the rows with bounded concurrency; every row is settled exactly once. */
+export async function applyRows(rows: AsyncIterable<RunnerRow>, deps: RunnerDeps): Promise<RunOutcome> {
+  const run = new Run(deps)
+  const inFlight = new Set<Promise<void>>()
+  let seq = 0
+  try {
+    for await (const row of rows) {
+      const mySeq = seq++
+      const early = run.settledWithoutSending(row)
+      if (early) {
+        deps.settle(mySeq, early)
+        continue
+      }
+      await deps.limiter.acquire()
+      if (run.stopReason() !== undefined) {
+        deps.limiter.release()
+        deps.settle(mySeq, {...base(row), status: 'skipped', attempts: 0, error: skipText(run.stopped!.reason)})
+        continue
+      }
+      const p: Promise<void> = run
+        .process(row)
+        .then((result) => deps.settle(mySeq, result))
+        // A journal or results file that cannot be written stops the run: nothing more is sent.
+        .catch((error: unknown) => run.fail(error))
+        .finally(() => {
+          deps.limiter.release()
+          inFlight.delete(p)
+        })
+      inFlight.add(p)
+    }
+  } finally {
+    await Promise.all(inFlight)
+  }
+  if (run.error) throw run.error
+  return {stopped: run.stopped}
+}
+
+function base(row: RunnerRow): Pick<RowResult, 'line' | 'email' | 'associateId'> {
+  return {line: row.line, email: row.email, associateId: row.associateId}
+}
+
+function skipText(reason: StopReason): string {
+  return {interrupted: 'not started: the run was interrupted', auth: 'not started: the run stopped when the ticket was rejected', fatal: 'not started: the run stopped'}[reason]
+}
+
+class Run {
+  stopped?: {reason: StopReason; message: string}
+  error?: unknown
+  private renewal?: Promise<boolean>
+
+  constructor(private readonly deps: RunnerDeps) {}
+
+  fail(error: unknown): void {
+    this.error ??= error
+    this.stopped ??= {reason: 'fatal', message: error instanceof Error ? error.message : String(error)}
+  }
+
+  stopReason(): StopReason | undefined {
+    if (!this.stopped && this.deps.stopping()) this.stopped = {reason: 'interrupted', message: 'interrupted'}
+    return this.stopped?.reason
+  }
+
+  /** Rows whose result is known without a request: invalid, done in an earlier run, or a create of unknown fate. */
+  settledWithoutSending(row: RunnerRow): RowResult | undefined {
+    if (row.problems.length > 0) {
+      return {...base(row), status: 'invalid', attempts: 0, error: row.problems.map((p) => `${p.column}: ${p.message}`).join('; ')}
+    }
+    const past = this.deps.history.get(row.line)
+    if (past?.done?.st === 'ok' && past.hash === row.hash) {
+      return {...base(row), action: past.done.a, status: 'ok', accountId: past.done.id, attempts: 0, error: 'done in an earlier run', earlier: true}
+    }
+    if (past && past.hash === row.hash && (past.inFlight || past.done?.st === 'unknown')) {
+      return {...base(row), action: 'create', status: 'unknown', attempts: 0, error: 'an earlier run sent this create and never saw the answer; check whether the account exists before importing it again'}
+    }
+    if (this.stopReason() !== undefined) return {...base(row), status: 'skipped', attempts: 0, error: skipText(this.stopped!.reason)}
+    return undefined
+  }
+
+  async process(row: RunnerRow): Promise<RowResult> {
+    const {journal} = this.deps
+    // A row whose create succeeded earlier but whose values changed (--force) updates that account.
+    const past = this.deps.history.get(row.line)
+    const id = row.id ?? (past?.done?.st === 'ok' && past.done.a === 'create' ? past.done.id : undefined)
+    const result = id === undefined ? await this.create(row) : await this.update(row, id)
+    journal.append({k: 'done', l: row.line, h: row.hash, st: result.status, a: result.action, id: result.accountId, n: result.attempts, e: result.error})
+    return result
+  }
+
+  private async create(row: RunnerRow): Promise<RowResult> {
+    const account = accountForCreate(row.input)
+    this.deps.journal.append({k: 'start', l: row.line, h: row.hash})
+    const outcome = await this.attempt(true, () => this.deps.email.saveEMailAccount(account))
+    if (outcome.ok) {
+      this.deps.undo.created(outcome.value)
+      return {...base(row), action: 'create', status: 'ok', accountId: outcome.value.emailAccountId, attempts: outcome.attempts}
+    }
+    return {...base(row), action: 'create', status: outcome.failure.kind === 'unknown' ? 'unknown' : 'failed', attempts: outcome.attempts, error: outcome.failure.message}
+  }
+
+  private async update(row: RunnerRow, id: number): Promise<RowResult> {
+    let action: RowAction = 'update'
+    let previous: EMailAccount | undefined
+    const outcome = await this.attempt(false, async () => {
+      const current = await this.deps.email.getEMailAccount(id)
+      if (!current) throw new NotFound(id)
+      const merged = mergeAccount(current, row.input)
+      if (diffAccounts(current, merged).length === 0) {
+        action = 'unchanged'
+        return current
+      }
+      previous = current
+      return this.deps.email.saveEMailAccount(merged)
+    })
+    if (outcome.ok) {
+      if (action === 'update' && previous) this.deps.undo.updated(previous)
+      return {...base(row), action, status: 'ok', accountId: id, attempts: outcome.attempts}
+    }
+    return {...base(row), action: 'update', status: 'failed', accountId: id, attempts: outcome.attempts, error: outcome.failure.message}
+  }
+
+  /** One row's requests with retries, backoff and jitter; owns the limiter's view of latency. */
+  private async attempt<T>(isCreate: boolean, send: () => Promise<T>): Promise<{ok: true; value: T; attempts: number} | {ok: false; failure: Failure; attempts: number}> {
+    const {limiter, retries, backoffMs} = this.deps
+    const sleep = this.deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)))
+    const random = this.deps.random ?? Math.random
+    let renewed = false
+    for (let attempts = 1; ; attempts++) {
+      const started = Date.now()
+      try {
+        const value = await send()
+        limiter.report({latencyMs: Date.now() - started})
+        return {ok: true, value, attempts}
+      } catch (error) {
+        const failure = error instanceof NotFound ? {kind: 'failed' as const, message: error.message, congestion: false} : classifyFailure(error, isCreate)
+        limiter.report({congestion: failure.congestion})
+        if (failure.kind === 'auth' && !renewed && (await this.renew())) {
+          renewed = true
+          continue
+        }
+        if (failure.kind === 'auth' || failure.kind === 'fatal') this.stopped ??= {reason: failure.kind, message: failure.message}
+        if (failure.kind !== 'retry' || attempts > retries || this.stopReason() !== undefined) return {ok: false, failure: failure.kind === 'retry' ? {...failure, kind: 'failed'} : failure, attempts}
+        const delay = backoffMs * 2 ** (attempts - 1)
+        await sleep(delay / 2 + random() * delay)
+      }
+    }
+  }
+
+  private renew(): Promise<boolean> {
+    if (!this.deps.renewTicket) return Promise.resolve(false)
+    // Rows that hit the rejection together share one login.
+    this.renewal ??= this.deps.renewTicket().catch(() => false)
+    return this.renewal
+  }
+}
+
+class NotFound extends Error {
+  constructor(id: number) {
+    super(`there is no e-mail account with id ${id}`)
+  }
+}

@@ -1,0 +1,36 @@
+import type {ImportSummary} from '../bulk/import-job.js'
+import type {PlanLine} from '../bulk/dry-run.js'
+import {formatSeconds} from '../bulk/progress.js'
+import type {Style} from './account-view.js'
+
+export function renderPlanLine(l: PlanLine, style: Style): string {
+  const who = [l.email, l.associateId === undefined ? undefined : `associate ${l.associateId}`].filter(Boolean).join(', ')
+  const head = `line ${String(l.line).padEnd(6)} ${l.action.padEnd(9)}`
+  if (l.action === 'update') {
+    const changes = (l.changes ?? []).map((c) => (c.secret ? `${c.field} changed` : `${c.field}: ${c.from ?? ''} → ${c.to ?? ''}`)).join('; ')
+    return `${head} #${l.id} ${who ? `(${who}) ` : ''}${changes}`
+  }
+  if (l.action === 'unchanged') return style.dim(`${head} #${l.id}`)
+  if (l.action === 'invalid' || l.action === 'error') return `${head} ${who} ${style.dim(l.error ?? '')}`
+  return `${head} ${who}`
+}
+
+export function renderImportSummary(s: ImportSummary, style: Style): string {
+  const c = s.counts
+  const lines = [
+    style.bold(`Imported ${s.rows} rows in ${formatSeconds(s.elapsedMs / 1000)}${s.stopped ? ` (stopped: ${s.stopped.reason})` : ''}`),
+    `  ok        ${c.ok}  (${s.actions.create} created, ${s.actions.update} updated, ${s.actions.unchanged} unchanged${s.earlier ? `, ${s.earlier} done in an earlier run` : ''})`,
+    `  failed    ${c.failed}`,
+    `  unknown   ${c.unknown}`,
+    `  invalid   ${c.invalid}`,
+    `  skipped   ${c.skipped}`,
+    `Results: ${s.files.results}`,
+  ]
+  if (s.actions.update > 0) lines.push(`Undo updates: soemail account import ${s.files.undo}`)
+  if (s.actions.create > 0) lines.push(`Undo creates: soemail account delete --from ${s.files.created}`)
+  if (s.errors.length > 0) {
+    lines.push(style.bold('Most common errors:'))
+    for (const g of s.errors) lines.push(`  ${g.count} × ${g.example} ${style.dim(`(lines ${g.lines.join(', ')}${g.count > g.lines.length ? ', …' : ''})`)}`)
+  }
+  return lines.join('\n')
+}

@@ -1,0 +1,40 @@
+import {writeFileSync} from 'node:fs'
+
+export const HEADER = 'id,email,associate_id,imap_server,imap_port,imap_auth_type,imap_username,imap_password,smtp_server,smtp_port,smtp_auth_type,smtp_username,smtp_password'
+
+/** A create row for user n: unique e-mail per n, passwords that tests can search for in files. */
+export function createRow(n: number, associateId = 5): string {
+  return `,user${n}@example.com,${associateId},imap.example.com,993,plain,user${n},imap-pw-${n},smtp.example.com,587,plain,user${n},smtp-pw-${n}`
+}
+
+export function writeCsv(path: string, rows: string[], header = HEADER, eol = '\n'): string {
+  writeFileSync(path, [header, ...rows].join(eol) + eol)
+  return path
+}
+
+/** Results file rows as objects (the file is written by soemail, so a plain split suffices for these tests). */
+export function readResults(text: string): Array<Record<string, string>> {
+  const [head, ...lines] = text.trimEnd().split('\n')
+  const cols = head!.split(',')
+  return lines.map((l) => {
+    const cells: string[] = []
+    let cur = ''
+    let quoted = false
+    for (let i = 0; i < l.length; i++) {
+      const ch = l[i]!
+      if (quoted) {
+        if (ch === '"' && l[i + 1] === '"') {
+          cur += '"'
+          i++
+        } else if (ch === '"') quoted = false
+        else cur += ch
+      } else if (ch === '"') quoted = true
+      else if (ch === ',') {
+        cells.push(cur)
+        cur = ''
+      } else cur += ch
+    }
+    cells.push(cur)
+    return Object.fromEntries(cols.map((c, i) => [c, cells[i] ?? '']))
+  })
+}
