@@ -46,7 +46,15 @@ The profile (URL, user, associate, API version, login time) is kept in the confi
     const profileName = activeProfileName(flags.profile, process.env)
     const stdinFlags = ['--ticket-stdin', '--password-stdin', '--app-token-stdin'].filter((f) => flags[f.slice(2) as 'ticket-stdin'])
     const stdin = await readStdinSecrets(stdinFlags)
-    let plan = planLogin(flags, stdin, process.env)
+    // Logging in again to a known profile needs only what changed: its URL (and user) are remembered.
+    const known = new ProfileStore(profilesPath(this.config.configDir)).get(profileName)
+    const remembered = {
+      url: flags.url ?? process.env.SOEMAIL_URL ?? known?.url,
+      username: flags.username ?? process.env.SOEMAIL_USERNAME ?? (known?.kind === 'onsite' && !otherLogin(flags) ? known.userName : undefined),
+      'api-version': flags['api-version'] ?? process.env.SOEMAIL_API_VERSION ?? known?.apiVersion,
+    }
+    const withProfile = {...flags, ...Object.fromEntries(Object.entries(remembered).filter(([, v]) => v !== undefined))}
+    let plan = planLogin(withProfile, stdin, process.env)
     if (plan.missing.length > 0 && !this.interactive) {
       throw new UsageError(`missing ${plan.missing.join(', ')}`, {hint: 'Give them as flags or environment variables (or run on a terminal to be asked).', details: {missing: plan.missing}})
     }
@@ -64,7 +72,7 @@ The profile (URL, user, associate, API version, login time) is kept in the confi
 
     if (plan.missing.length > 0) {
       const {promptLogin} = await import('../prompts/login-prompts.js')
-      plan = planLogin(await promptLogin(flags, plan), stdin, process.env)
+      plan = planLogin(await promptLogin(withProfile, plan), stdin, process.env)
     }
     if (!plan.request) throw new UsageError(`missing ${plan.missing.join(', ')}`)
 
@@ -93,4 +101,9 @@ The profile (URL, user, associate, API version, login time) is kept in the confi
     }
     return {profile: result.profileName, url: p.url, kind: p.kind, userName: p.userName, associateId: p.associateId, associateName: p.associateName, apiVersion: p.apiVersion, storage: p.storage, storedIn: result.storedIn}
   }
+}
+
+/** A ticket or system-user login was asked for, so a remembered user name must not turn it into a password login. */
+function otherLogin(flags: {'ticket-stdin'?: boolean; ticket?: string; 'system-token'?: string; 'private-key'?: string}): boolean {
+  return Boolean(flags['ticket-stdin'] || flags.ticket || flags['system-token'] || flags['private-key'] || process.env.SOEMAIL_TICKET || process.env.SOEMAIL_SYSTEM_TOKEN)
 }

@@ -94,7 +94,13 @@ Columns: id, email, associate_id, imap_server, imap_port, imap_auth_type, imap_u
             renewTicket: () => this.renewTicket(),
             stopping: () => interrupts > 0,
             emit: flags.output === 'ndjson' ? (r) => process.stdout.write(`${JSON.stringify({type: 'row', ...r})}\n`) : undefined,
-            progress: (total) => job.createProgress({total, tty: Boolean(process.stderr.isTTY) && !this.jsonEnabled(), write: (t) => process.stderr.write(t)}),
+            progress: (total) =>
+              job.createProgress({
+                total,
+                tty: Boolean(process.stderr.isTTY) && !this.jsonEnabled(),
+                write: (t) => process.stderr.write(t),
+                intervalMs: Number(process.env.SOEMAIL_PROGRESS_INTERVAL_MS) || undefined,
+              }),
           },
         )
       } finally {
