@@ -128,3 +128,14 @@ describe('summary helpers', () => {
     expect(resumeCommand('account:import', ['my file.csv', '--concurrency', '8', '--ticket', '7T:secret', '--app-token=tok', '--restart'])).toBe("soemail account import 'my file.csv' --concurrency 8 --resume")
   })
 })
+
+describe('journal lines torn by a crash or a full disk', () => {
+  it('an entry glued to a torn line is still read', () => {
+    const path = join(dir(), 'j')
+    appendFileSync(path, '{"k":"start","l":2,"h":"a"}\n{"k":"start","l":3,"h":"b"{"k":"start","l":4,"h":"c"}\n')
+    const h = readJournal(path)
+    expect(h.get(2)?.inFlight).toBe(true)
+    expect(h.get(3)).toBeUndefined()
+    expect(h.get(4)?.inFlight).toBe(true)
+  })
+})

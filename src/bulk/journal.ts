@@ -36,11 +36,17 @@ export class JournalWriter {
   }
 
   append(entry: JournalEntry): void {
-    const line = `${JSON.stringify(entry)}\n`
+    const line = Buffer.from(`${JSON.stringify(entry)}\n`)
+    let code: string | undefined
     try {
-      writeSync(this.fd, line)
+      // A nearly full disk takes part of a line and reports success: that is a failure too, or a
+      // create whose `start` was torn would be sent, and repeated on resume.
+      if (writeSync(this.fd, line) !== line.length) code = 'ENOSPC'
     } catch (error) {
-      throw new CliError('JOURNAL', ExitCode.UNEXPECTED, `cannot write the journal ${this.path}: ${(error as NodeJS.ErrnoException).code}; stopping before more rows are sent`, {
+      code = (error as NodeJS.ErrnoException).code ?? String(error)
+    }
+    if (code) {
+      throw new CliError('JOURNAL', ExitCode.UNEXPECTED, `cannot write the journal ${this.path}: ${code}; stopping before more rows are sent`, {
         hint: 'Free disk space or fix permissions, then run the same command with --resume.',
       })
     }
@@ -63,12 +69,8 @@ export function readJournal(path: string): Map<number, RowHistory> {
   const lines = readFileSync(path, 'utf8').split('\n')
   for (const text of lines) {
     if (text === '') continue
-    let entry: JournalEntry
-    try {
-      entry = JSON.parse(text) as JournalEntry
-    } catch {
-      continue
-    }
+    const entry = parseEntry(text)
+    if (!entry) continue
     if (entry.k === 'start') rows.set(entry.l, {hash: entry.h, done: rows.get(entry.l)?.done, inFlight: true})
     else if (entry.k === 'done') rows.set(entry.l, {hash: entry.h, done: entry, inFlight: false})
   }
@@ -84,4 +86,19 @@ export function archiveJournal(path: string, now = new Date()): string {
   const target = `${path}.${now.toISOString().replace(/[:.]/g, '-')}`
   renameSync(path, target)
   return target
+}
+
+/** One journal line; a line torn by a crash or a full disk may have the next entry glued to it. */
+function parseEntry(text: string): JournalEntry | undefined {
+  try {
+    return JSON.parse(text) as JournalEntry
+  } catch {
+    const glued = text.lastIndexOf('{"k":')
+    if (glued <= 0) return undefined
+    try {
+      return JSON.parse(text.slice(glued)) as JournalEntry
+    } catch {
+      return undefined
+    }
+  }
 }

@@ -34,10 +34,15 @@ export class CsvFile {
   }
 
   row(values: ReadonlyArray<string | number | undefined>): void {
+    const line = Buffer.from(stringify([values.map((v) => (v === undefined ? '' : String(v)))]))
+    let code: string | undefined
     try {
-      writeSync(this.fd, stringify([values.map((v) => (v === undefined ? '' : String(v)))]))
+      if (writeSync(this.fd, line) !== line.length) code = 'ENOSPC'
     } catch (error) {
-      throw new CliError('RESULTS', ExitCode.UNEXPECTED, `cannot write ${this.path}: ${(error as NodeJS.ErrnoException).code}; stopping before more rows are sent`, {
+      code = (error as NodeJS.ErrnoException).code ?? String(error)
+    }
+    if (code) {
+      throw new CliError('RESULTS', ExitCode.UNEXPECTED, `cannot write ${this.path}: ${code}; stopping before more rows are sent`, {
         hint: 'Free disk space or fix permissions, then run the same command with --resume.',
       })
     }
