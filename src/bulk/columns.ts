@@ -41,9 +41,12 @@ export function parseDelimiterOption(value: string): string {
   throw new UsageError(`--delimiter "${value}" is not supported; use , ; or tab`)
 }
 
-/** `--map col=field` values as normalized column name -> field. */
-export function parseMapOptions(maps: readonly string[] = []): Map<string, CsvField> {
-  const result = new Map<string, CsvField>()
+/** `--map` values by normalized column name: the field, and the column as the user typed it. */
+export type ColumnMaps = ReadonlyMap<string, {field: CsvField; column: string}>
+
+/** `--map col=field` values; throws UsageError for a malformed one or an unknown field. */
+export function parseMapOptions(maps: readonly string[] = []): ColumnMaps {
+  const result = new Map<string, {field: CsvField; column: string}>()
   for (const spec of maps) {
     const eq = spec.lastIndexOf('=')
     const column = eq > 0 ? normalizeColumnName(spec.slice(0, eq)) : ''
@@ -51,21 +54,21 @@ export function parseMapOptions(maps: readonly string[] = []): Map<string, CsvFi
     if (column === '' || target === '') throw new UsageError(`--map "${spec}" is not column=field`, {hint: 'for example --map "E-post=email"'})
     const field = FIELD_BY_NORMALIZED.get(normalizeColumnName(target))
     if (field === undefined) throw new UsageError(`--map "${spec}": "${target}" is not a field; use one of ${CSV_FIELDS.join(', ')}`)
-    const earlier = result.get(column)
+    const earlier = result.get(column)?.field
     if (earlier !== undefined && earlier !== field) throw new UsageError(`--map gives column "${spec.slice(0, eq).trim()}" two fields (${earlier} and ${field})`)
-    result.set(column, field)
+    result.set(column, {field, column: spec.slice(0, eq).trim()})
   }
   return result
 }
 
 /** Which field a header cell names, after --map; undefined for unknown or empty names. */
-function fieldOf(name: string, maps: ReadonlyMap<string, CsvField>): CsvField | undefined {
+function fieldOf(name: string, maps: ColumnMaps): CsvField | undefined {
   const normalized = normalizeColumnName(name)
-  return maps.get(normalized) ?? FIELD_BY_NORMALIZED.get(normalized)
+  return maps.get(normalized)?.field ?? FIELD_BY_NORMALIZED.get(normalized)
 }
 
 /** How many known fields a header line gives with a delimiter: detection picks the delimiter that gives most. */
-export function countKnownColumns(cells: readonly string[], maps: ReadonlyMap<string, CsvField>): number {
+export function countKnownColumns(cells: readonly string[], maps: ColumnMaps): number {
   const seen = new Set<CsvField>()
   for (const cell of cells) {
     const field = fieldOf(cell, maps)
@@ -75,7 +78,7 @@ export function countKnownColumns(cells: readonly string[], maps: ReadonlyMap<st
 }
 
 export interface HeaderLayout {
-  /** Every header cell as written in the file. */
+  /** Every header cell as written in the file, trimmed, without the nameless ones a trailing delimiter leaves. */
   columns: string[]
   /** Recognized fields in file order. */
   fields: CsvField[]
@@ -90,7 +93,7 @@ export interface HeaderLayout {
 }
 
 /** Reads the header record; throws for problems no row could survive. */
-export function resolveHeader(cells: readonly string[], maps: ReadonlyMap<string, CsvField>): HeaderLayout {
+export function resolveHeader(cells: readonly string[], maps: ColumnMaps): HeaderLayout {
   const cellIndex = new Int32Array(CSV_FIELDS.length).fill(-1)
   const fields: CsvField[] = []
   const unknownColumns: string[] = []
@@ -118,8 +121,8 @@ export function resolveHeader(cells: readonly string[], maps: ReadonlyMap<string
     cellIndex[f] = i
     fields.push(field)
   }
-  for (const column of maps.keys()) {
-    if (!cells.some((cell) => normalizeColumnName(cell) === column)) {
+  for (const [normalized, {column}] of maps) {
+    if (!cells.some((cell) => normalizeColumnName(cell) === normalized)) {
       throw new UsageError(`--map names a column "${column}" that the header does not have; its columns are: ${cells.map((c) => c.trim()).filter((c) => c !== '').join(', ')}`)
     }
   }
@@ -137,5 +140,5 @@ export function resolveHeader(cells: readonly string[], maps: ReadonlyMap<string
     const at = cellIndex[i] as number
     return at === -1 ? f : (cells[at] as string).trim()
   })
-  return {columns: cells.map((c) => c.trim()), fields, cellIndex, displayName, unknownColumns, width}
+  return {columns: cells.slice(0, width).map((c) => c.trim()), fields, cellIndex, displayName, unknownColumns, width}
 }

@@ -176,7 +176,7 @@ export class CsvRecordSplitter {
     const tail = cells[last] as string
     if (lfMode && !lastQuoted && tail.charCodeAt(tail.length - 1) === CR) cells[last] = tail.slice(0, -1)
     this.lineAfter = line + lines + 1
-    if (!(cells.length === 1 && cells[0] === '')) sink(cells, line, problem)
+    sink(cells, line, problem)
     return i
   }
 }

@@ -1,5 +1,5 @@
 import {ValidationError} from '../errors.js'
-import {countKnownColumns, CSV_FIELDS, DETECTED_DELIMITERS, parseDelimiterOption, parseMapOptions, resolveHeader, type CsvField, type HeaderLayout} from './columns.js'
+import {countKnownColumns, CSV_FIELDS, DETECTED_DELIMITERS, parseDelimiterOption, parseMapOptions, resolveHeader, type ColumnMaps, type HeaderLayout} from './columns.js'
 import {CsvRecordSplitter, MAX_RECORD_CHARS, type RecordSink} from './csv-records.js'
 import {decodeCsvText, type OpenCsv} from './csv-source.js'
 import {RowBuilder, type ImportRow} from './row-build.js'
@@ -36,6 +36,8 @@ export async function* importBatches(open: OpenCsv, options: CsvOptions, onHeade
       if (row !== undefined) batch.push(row)
       return
     }
+    // Blank lines before the header, even with spaces or delimiters on them, are not the header.
+    if (problem === undefined && cells.every((cell) => cell.trim() === '')) return
     if (problem !== undefined) throw new ValidationError(`line ${line} (the header): ${problem.message}`, [])
     const layout = resolveHeader(cells, maps)
     builder = new RowBuilder(layout)
@@ -119,7 +121,7 @@ function firstLine(text: string, final: boolean): {text: string; newline: '\n' |
 }
 
 /** The delimiter that splits the header into the most known columns; `,` on a tie (then `;`, then tab). */
-function detectDelimiter(headerLine: string, maps: ReadonlyMap<string, CsvField>): string {
+function detectDelimiter(headerLine: string, maps: ColumnMaps): string {
   let best: string = DETECTED_DELIMITERS[0]
   let bestCount = -1
   for (const delimiter of DETECTED_DELIMITERS) {

@@ -56,7 +56,7 @@ export async function checkFile(open: () => NodeJS.ReadableStream, csv: CsvOptio
   const fileLevel = report.headerProblems.length > 0
   if (fileLevel || (problems.length > 0 && !skipInvalid)) {
     const lines = [...report.headerProblems, ...problems.slice(0, PROBLEMS_IN_MESSAGE).map((p) => `line ${p.line}, column ${p.column}: ${p.message}`)]
-    const more = report.problemCount + report.duplicates.length - Math.min(problems.length, PROBLEMS_IN_MESSAGE)
+    const more = report.problemCount + report.duplicateCount - Math.min(problems.length, PROBLEMS_IN_MESSAGE)
     if (more > 0) lines.push(`… and ${more} more`)
     throw new ValidationError(`validation failed, nothing sent (${report.invalid} of ${report.rows} rows have problems):\n${lines.map((l) => `  ${l}`).join('\n')}`, problems.map((p) => ({field: `line ${p.line}, column ${p.column}`, message: p.message})), {
       hint: fileLevel ? 'Fix the header row; columns are: ' + CSV_FIELDS.join(', ') : 'Fix these rows, or pass --skip-invalid to import the valid rows and report the others as invalid.',

@@ -8,7 +8,10 @@ import {hashAdd, hashFinish, hashHex, hashHigh, hashLow, hashStart, KeyTable} fr
 export interface RowProblem {
   /** Physical line the record starts on (the header is line 1). */
   line: number
-  /** The column as the file's header names it, or the field name when the file has no such column. */
+  /**
+   * The column as the file's header names it; the field name when the file has no such column; the 1-based
+   * position for a cell the header gives no name ("line 9, column 14: ...").
+   */
   column: string
   message: string
   /** duplicate: the row repeats an earlier row's key; absent-column: a create needs a column the file does not have. */
@@ -74,16 +77,14 @@ export class RowBuilder {
     if (blank && quoteProblem === undefined) return undefined
 
     const problems: RowProblem[] = []
+    this.problems = problems
+    this.line = line
     const flagged = this.flagged
     flagged.fill(0)
-    const problem = (field: number, message: string, kind?: RowProblem['kind']) => {
-      flagged[field] = 1
-      problems.push(kind === undefined ? {line, column: displayName[field] as string, message} : {line, column: displayName[field] as string, message, kind})
-    }
     if (quoteProblem !== undefined) problems.push({line, column: this.columnAt(quoteProblem.cell), message: quoteProblem.message})
     for (let c = width; c < cells.length; c++) {
       if ((cells[c] as string).trim() !== '') {
-        problems.push({line, column: `column ${c + 1}`, message: `the row has a value in column ${c + 1}, but the header names only ${width} columns; is a value with the delimiter in it missing its quotes?`})
+        problems.push({line, column: String(c + 1), message: `the row has more values than the header has columns (${width}); is a value with the delimiter in it missing its quotes?`})
         break
       }
     }
@@ -100,28 +101,28 @@ export class RowBuilder {
     const idText = values[F.id]
     if (idText !== undefined) {
       const n = parseWhole(idText)
-      if (Number.isNaN(n)) problem(F.id, `${displayName[F.id]} is ${quoted(idText)}; it must be a positive whole number (or empty to create an account)`)
+      if (Number.isNaN(n)) this.problem(F.id, `${displayName[F.id]} is ${quoted(idText)}; it must be a positive whole number (or empty to create an account)`)
       else if (n !== 0) {
         const idProblems: FieldProblem[] = []
         checkId(displayName[F.id] as string, n, idProblems)
-        for (const p of idProblems) problem(F.id, p.message)
+        for (const p of idProblems) this.problem(F.id, p.message)
         if (idProblems.length === 0) id = n
       }
     }
-    const associateId = this.whole(F.associate_id, 'it must be a positive whole number', problem)
+    const associateId = this.whole(F.associate_id, 'it must be a positive whole number')
     const input: AccountInput = {
       email: values[F.email],
       associateId,
       imap: {
         server: values[F.imap_server],
-        port: this.whole(F.imap_port, 'a port is a whole number from 1 to 65535', problem),
+        port: this.whole(F.imap_port, 'a port is a whole number from 1 to 65535'),
         authType: values[F.imap_auth_type],
         username: values[F.imap_username],
         password: values[F.imap_password],
       },
       smtp: {
         server: values[F.smtp_server],
-        port: this.whole(F.smtp_port, 'a port is a whole number from 1 to 65535', problem),
+        port: this.whole(F.smtp_port, 'a port is a whole number from 1 to 65535'),
         authType: values[F.smtp_auth_type],
         username: values[F.smtp_username],
         password: values[F.smtp_password],
@@ -132,7 +133,7 @@ export class RowBuilder {
     for (const p of validateInput(input)) {
       const f = FIELD_OF_FLAG.get(p.field) as number
       const name = displayName[f] as string
-      problem(f, p.message.startsWith(p.field) ? name + p.message.slice(p.field.length) : p.message.replaceAll(p.field, name))
+      this.problem(f, p.message.startsWith(p.field) ? name + p.message.slice(p.field.length) : p.message.replaceAll(p.field, name))
     }
     const isCreate = id === undefined && flagged[F.id] === 0
     if (isCreate) {
@@ -140,21 +141,21 @@ export class RowBuilder {
         const f = FIELD_OF_FLAG.get(missing.split(' ')[0] as string) as number
         if (flagged[f] === 1) continue
         const oauth = IS_PASSWORD[f] ? `, unless ${displayName[f - 2]} is an OAuth type` : ''
-        problem(f, `${displayName[f]} is required to create an account (the row has no id)${oauth}`, cellIndex[f] === -1 ? 'absent-column' : undefined)
+        this.problem(f, `${displayName[f]} is required to create an account (the row has no id)${oauth}`, cellIndex[f] === -1 ? 'absent-column' : undefined)
       }
     }
 
     if (id !== undefined) {
       const first = this.keys.firstLine(0, id, line)
-      if (first !== 0) problem(F.id, `line ${line} repeats ${displayName[F.id]} ${id} from line ${first}`, 'duplicate')
+      if (first !== 0) this.problem(F.id, `line ${line} repeats ${displayName[F.id]} ${id} from line ${first}`, 'duplicate')
     } else if (isCreate && input.email !== undefined && associateId !== undefined && flagged[F.email] === 0 && flagged[F.associate_id] === 0) {
       hashStart(SEED_CREATE_KEY)
       hashAdd(input.email.toLowerCase())
-      hashAdd(values[F.associate_id])
+      hashAdd(String(associateId)) // as a number, so "05" and "5" are one associate
       hashFinish()
       const first = this.keys.firstLine((hashHigh() | 1) >>> 0, hashLow(), line)
       if (first !== 0) {
-        problem(F.email, `line ${line} repeats ${displayName[F.email]} ${input.email} with ${displayName[F.associate_id]} ${associateId} from line ${first}`, 'duplicate')
+        this.problem(F.email, `line ${line} repeats ${displayName[F.email]} ${input.email} with ${displayName[F.associate_id]} ${associateId} from line ${first}`, 'duplicate')
       }
     }
 
@@ -169,18 +170,28 @@ export class RowBuilder {
     this.keys.release()
   }
 
-  private whole(field: number, rule: string, problem: (field: number, message: string) => void): number | undefined {
+  // The row being built, for problem(); fields rather than a closure per row.
+  private line = 0
+  private problems: RowProblem[] = []
+
+  private problem(field: number, message: string, kind?: RowProblem['kind']): void {
+    this.flagged[field] = 1
+    const column = this.layout.displayName[field] as string
+    this.problems.push(kind === undefined ? {line: this.line, column, message} : {line: this.line, column, message, kind})
+  }
+
+  private whole(field: number, rule: string): number | undefined {
     const text = this.values[field]
     if (text === undefined) return undefined
     const n = parseWhole(text)
     if (!Number.isNaN(n)) return n
-    problem(field, `${this.layout.displayName[field]} is ${quoted(text)}; ${rule}`)
+    this.problem(field, `${this.layout.displayName[field]} is ${quoted(text)}; ${rule}`)
     return undefined
   }
 
   private columnAt(cell: number): string {
     const name = this.layout.columns[cell]
-    return name === undefined || name === '' ? `column ${cell + 1}` : name
+    return name === undefined || name === '' ? String(cell + 1) : name
   }
 }
 

@@ -43,13 +43,14 @@ Columns: id, email, associate_id, imap_server, imap_port, imap_auth_type, imap_u
   async run(): Promise<unknown> {
     const {args, flags} = await this.parse(AccountImport)
     const concurrency = parseConcurrency(flags.concurrency)
-    const [{createReadStream}, {importFiles, archiveRun}, {journalExists}, job] = await Promise.all([
-      import('node:fs'),
+    const [{openCsvInput}, {importFiles, archiveRun}, {journalExists}, job] = await Promise.all([
+      import('../../bulk/csv-reader.js'),
       import('../../bulk/files.js'),
       import('../../bulk/journal.js'),
       import('../../bulk/import-job.js'),
     ])
-    const {open, cleanup} = await inputOpener(args.file, createReadStream)
+    if (args.file !== '-') await assertReadableFile(args.file)
+    const {open, dispose} = await openCsvInput(args.file)
     try {
       const csv = {delimiter: flags.delimiter, map: flags.map}
       const files = importFiles(args.file, flags.results)
@@ -109,7 +110,7 @@ Columns: id, email, associate_id, imap_server, imap_port, imap_auth_type, imap_u
       }
       return await this.finish(summary, flags.output === 'ndjson')
     } finally {
-      cleanup()
+      await dispose()
     }
   }
 
@@ -170,22 +171,10 @@ function parseConcurrency(value: string): number | 'auto' {
   return n
 }
 
-/** A file is opened once per pass; standard input is spooled to a private temporary file first. */
-async function inputOpener(file: string, createReadStream: typeof import('node:fs').createReadStream): Promise<{open: () => NodeJS.ReadableStream; cleanup: () => void}> {
-  if (file !== '-') {
-    const {statSync} = await import('node:fs')
-    try {
-      if (!statSync(file).isFile()) throw new UsageError(`${file} is not a file`)
-    } catch (error) {
-      if (error instanceof UsageError) throw error
-      throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code}`)
-    }
-    return {open: () => createReadStream(file), cleanup: () => undefined}
-  }
-  const [{mkdtempSync, rmSync, createWriteStream}, {tmpdir}, {join}, {pipeline}] = await Promise.all([import('node:fs'), import('node:os'), import('node:path'), import('node:stream/promises')])
-  const dir = mkdtempSync(join(tmpdir(), 'soemail-import-'))
-  const path = join(dir, 'stdin.csv')
-  // The file holds passwords: private to this user, removed when the command ends.
-  await pipeline(process.stdin, createWriteStream(path, {mode: 0o600}))
-  return {open: () => createReadStream(path), cleanup: () => rmSync(dir, {recursive: true, force: true})}
+async function assertReadableFile(file: string): Promise<void> {
+  const {stat} = await import('node:fs/promises')
+  const st = await stat(file).catch((error: NodeJS.ErrnoException) => {
+    throw new UsageError(`cannot read ${file}: ${error.code === 'ENOENT' ? 'no such file' : error.code}`)
+  })
+  if (!st.isFile()) throw new UsageError(`${file} is not a file`)
 }
