@@ -229,3 +229,25 @@ describe('interruption and resume', () => {
     }
   }, 120_000)
 })
+
+describe('import details', () => {
+  it('warns about columns it does not know, on stderr, and imports the rest', async () => {
+    const dir = work()
+    const file = writeCsv(join(dir, 'extra.csv'), [`${createRow(3600)},Oslo`], `${HEADER},office`)
+    const res = await runCli(['account', 'import', file, '--json'], {env: env()})
+    expect(res.code, res.stdout).toBe(0)
+    expect(res.stderr).toMatch(/Warning: ignoring columns soemail does not know: office/)
+    expect(countByEmail('user3600@example.com')).toBe(1)
+  })
+
+  it('on a terminal, running the same import again asks whether to resume', async () => {
+    const {runInPty, ENTER} = await import('./helpers/pty.js')
+    const dir = work()
+    const file = writeCsv(join(dir, 'ask.csv'), [createRow(3700), createRow(3701)])
+    expect((await runCli(['account', 'import', file], {env: env()})).code).toBe(0)
+    const session = await runInPty(['account', 'import', file], [{when: /Resume it/, type: `y${ENTER}`}], env())
+    expect(session.code, session.screen).toBe(0)
+    expect(session.screen).toMatch(/2 done in an earlier run/)
+    expect(countByEmail('user3700@example.com')).toBe(1)
+  })
+})

@@ -33,6 +33,8 @@ export interface ImportJobDeps {
   /** One event per row for --output ndjson. */
   emit?: (result: RowResult) => void
   progress?: (total: number) => Progress
+  /** Notices for stderr, such as columns that will be ignored. */
+  warn?: (message: string) => void
 }
 
 export interface ImportSummary {
@@ -50,8 +52,9 @@ export interface ImportSummary {
 const PROBLEMS_IN_MESSAGE = 50
 
 /** Pre-flight over the whole file; nothing is sent unless it passes (or --skip-invalid). */
-export async function checkFile(open: () => NodeJS.ReadableStream, csv: CsvOptions, skipInvalid: boolean): Promise<PreflightReport> {
+export async function checkFile(open: () => NodeJS.ReadableStream, csv: CsvOptions, skipInvalid: boolean, warn?: (message: string) => void): Promise<PreflightReport> {
   const report = await preflight(open, csv)
+  if (report.unknownColumns.length > 0) warn?.(`ignoring columns soemail does not know: ${report.unknownColumns.join(', ')} (rename them with --map column=field)`)
   const problems = [...report.duplicates, ...report.problems].sort((a, b) => a.line - b.line)
   const fileLevel = report.headerProblems.length > 0
   if (fileLevel || (problems.length > 0 && !skipInvalid)) {
@@ -80,7 +83,7 @@ export async function changedRows(open: () => NodeJS.ReadableStream, csv: CsvOpt
 
 export async function runImport(options: ImportJobOptions, deps: ImportJobDeps): Promise<ImportSummary> {
   const started = Date.now()
-  const report = await checkFile(deps.open, options.csv, options.skipInvalid)
+  const report = await checkFile(deps.open, options.csv, options.skipInvalid, deps.warn)
   const {files} = options
   const history = options.resume ? readJournal(files.journal) : new Map<number, RowHistory>()
   if (options.resume && history.size > 0) {

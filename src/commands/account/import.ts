@@ -94,6 +94,7 @@ Columns: id, email, associate_id, imap_server, imap_port, imap_auth_type, imap_u
             verifyTicket: () => this.call(() => email.createDefaultEMailAccount().then(() => undefined)),
             renewTicket: () => this.renewTicket(),
             stopping: () => interrupts > 0,
+            warn: (message) => this.note(`Warning: ${message}`),
             emit: flags.output === 'ndjson' ? (r) => process.stdout.write(`${JSON.stringify({type: 'row', ...r})}\n`) : undefined,
             progress: (total) =>
               job.createProgress({
@@ -146,7 +147,7 @@ Columns: id, email, associate_id, imap_server, imap_port, imap_auth_type, imap_u
       import('../../output/import-summary.js'),
       import('../../output/style.js'),
     ])
-    await checkFile(open, csv, true)
+    await checkFile(open, csv, true, (message) => this.note(`Warning: ${message}`))
     const style = stdoutStyle()
     const json = this.jsonEnabled()
     const totals = await this.call(() =>
