@@ -19,6 +19,8 @@ export interface ConnectOptions {
 export interface Connection {
   client: NetServerClient
   email: EMailService
+  /** The HTTP side (CA file, proxy, keep-alive), for other services of the same installation. */
+  transport: SoapTransport
   close(): void
 }
 
@@ -33,7 +35,7 @@ export function connect(options: ConnectOptions): Connection {
       {baseUrl: options.url, version: options.apiVersion, ticket: options.ticket, applicationToken: options.appToken, allowHttp: options.allowHttp},
       transport,
     )
-    return {client, email: new EMailService(client), close: () => transport.close()}
+    return {client, email: new EMailService(client), transport, close: () => transport.close()}
   } catch (error) {
     transport.close()
     throw error

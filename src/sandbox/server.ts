@@ -1,4 +1,5 @@
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
+import {createServer as createTlsServer, type Server as TlsServer} from 'node:https'
 import type {AddressInfo, Socket} from 'node:net'
 import {performance} from 'node:perf_hooks'
 import {setTimeout as sleep} from 'node:timers/promises'
@@ -42,10 +43,12 @@ export interface SandboxOptions {
   jwtLifetimeSeconds?: number
   /** 'rogue' signs those JWTs with a key the JWKS does not list (default 'sandbox'). */
   jwtSigningKey?: 'sandbox' | 'rogue'
+  /** Serve https:// with this PEM key and certificate (chain) instead of http://, e.g. to rehearse a private CA. */
+  tls?: {key: string; cert: string}
 }
 
 export interface Sandbox {
-  /** Base URL, e.g. http://127.0.0.1:PORT/SuperOffice; clients append /Remote/Services87/EMail.svc. */
+  /** Base URL, e.g. http://127.0.0.1:PORT/SuperOffice (https:// with `tls`); clients append /Remote/Services87/EMail.svc. */
   url: string
   demoUser: {userName: string; password: string; associateId: number; fullName: string; email: string}
   /** A live ticket made at start, so scripts can call EMail without logging in. */
@@ -115,13 +118,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     jwtSigningKey: options.jwtSigningKey ?? 'sandbox',
     sandboxUrl: () => url,
   })
-  const server = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch((error: unknown) => {
       log(`internal error: ${errorText(error)}`)
       if (!res.headersSent) send(res, faultReply('Server', 'The sandbox failed to process the request.'), closing)
       else res.destroy()
     })
-  })
+  }
+  const server = options.tls ? createTlsServer({key: options.tls.key, cert: options.tls.cert}, onRequest) : createServer(onRequest)
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now()
@@ -241,7 +245,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
   await listen(server, options.port ?? 0, options.host ?? '127.0.0.1')
   const address = server.address() as AddressInfo
-  url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}${BASE_PATH}`
+  url = `${options.tls ? 'https' : 'http'}://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}${BASE_PATH}`
 
   const demoTicket = store.issueTicket(DEMO_USER.associateId)
   try {
@@ -290,7 +294,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   }
 }
 
-function listen(server: Server, port: number, host: string): Promise<void> {
+function listen(server: Server | TlsServer, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (error: Error) => reject(error)
     server.once('error', onError)

@@ -25,7 +25,15 @@ export interface DoctorOptions {
   now?: () => Date
   /** Clock differences above this break system-user tokens (SuperOffice error ID4148). */
   maxSkewSeconds?: number
-  fetchWsdl?: (url: string) => Promise<{status: number; body: string; date?: string}>
+  fetchWsdl?: (url: string) => Promise<WsdlAnswer>
+}
+
+interface WsdlAnswer {
+  status: number
+  body: string
+  date?: string
+  /** The proxy the request went through, as it may be printed. */
+  proxy?: string
 }
 
 export async function runDoctor(flags: ConnectionFlags & {profile?: string}, ctx: SessionContext, options: DoctorOptions): Promise<Check[]> {
@@ -97,7 +105,7 @@ async function endpointChecks(base: string, version: ApiVersion, options: Doctor
     return [{name: 'endpoint', ok: false, detail: (error as Error).message, fix: 'Use an https:// URL (or --allow-http).', exitCode: ExitCode.USAGE}]
   }
   const fetchWsdl = options.fetchWsdl ?? ((u: string) => defaultFetch(u, options))
-  let res: {status: number; body: string; date?: string}
+  let res: WsdlAnswer
   try {
     res = await fetchWsdl(url)
   } catch (error) {
@@ -115,7 +123,7 @@ async function endpointChecks(base: string, version: ApiVersion, options: Doctor
   }
   const checks: Check[] = []
   if (res.status === 200 && /<(\w+:)?definitions[\s>]/.test(res.body)) {
-    checks.push({name: 'endpoint', ok: true, detail: `${url} answers with the EMail WSDL`})
+    checks.push({name: 'endpoint', ok: true, detail: `${url} answers with the EMail WSDL${res.proxy ? ` (through the proxy ${res.proxy})` : ''}`})
     if (url.startsWith('https:')) checks.push({name: 'TLS', ok: true, detail: 'certificate chain verified'})
   } else {
     checks.push({name: 'endpoint', ok: false, detail: `${url} answered HTTP ${res.status}${/<html/i.test(res.body) ? ' with an HTML page' : ''}, not the EMail WSDL`, fix: 'Check --url (the installation base, e.g. https://crm.example.com/SuperOffice) and --api-version.', exitCode: ExitCode.SERVER})
@@ -132,9 +140,15 @@ async function endpointChecks(base: string, version: ApiVersion, options: Doctor
   return checks
 }
 
-async function defaultFetch(url: string, options: DoctorOptions): Promise<{status: number; body: string; date?: string}> {
-  const [{default: got}, {readFileSync}, {rootCertificates}] = await Promise.all([import('got'), import('node:fs'), import('node:tls')])
-  const ca = options.caFile ? [...rootCertificates, readFileSync(options.caFile, 'utf8')] : undefined
-  const res = await got(url, {timeout: {request: options.timeoutMs}, retry: {limit: 0}, throwHttpErrors: false, followRedirect: false, https: {certificateAuthority: ca}})
-  return {status: res.statusCode, body: res.body.slice(0, 200_000), date: res.headers.date}
+/** Through the same agents as the SOAP calls, so the doctor sees what the other commands would: CA, proxy, NO_PROXY. */
+async function defaultFetch(url: string, options: DoctorOptions): Promise<WsdlAnswer> {
+  const [{SoapTransport}, {httpGet}] = await Promise.all([import('../soap/transport.js'), import('../soap/http-get.js')])
+  const transport = new SoapTransport({timeoutMs: options.timeoutMs, caFile: options.caFile})
+  try {
+    const res = await httpGet(url, {agents: transport.agents, timeoutMs: options.timeoutMs, maxBytes: 16 * 1024 * 1024})
+    const date = res.headers.date
+    return {status: res.status, body: res.body.slice(0, 200_000), date: typeof date === 'string' ? date : undefined, proxy: res.proxy}
+  } finally {
+    transport.close()
+  }
 }

@@ -37,21 +37,16 @@ async function newTicket(connection: Connection, session: ResolvedSession, ctx: 
     const [systemToken, applicationToken] = await Promise.all([store.get(session.profileName, 'system-token'), store.get(session.profileName, 'app-token')])
     if (!systemToken || !applicationToken) return undefined
     const {systemUserLogin} = await import('./system-user.js')
-    const {SoapTransport} = await import('../soap/transport.js')
-    const transport = new SoapTransport({timeoutMs: 30_000})
-    try {
-      const {ticket} = await systemUserLogin({
-        loginBaseUrl: su.loginBaseUrl,
-        systemToken,
-        privateKeyPem: readFileSync(su.privateKeyFile, 'utf8'),
-        contextIdentifier: su.contextIdentifier,
-        applicationToken,
-        transport,
-      })
-      return {how: `as the system user of profile ${session.profileName}`, ticket}
-    } finally {
-      transport.close()
-    }
+    // The command's own transport: the same --ca-file, proxy and timeouts as the call that failed.
+    const {ticket} = await systemUserLogin({
+      loginBaseUrl: su.loginBaseUrl,
+      systemToken,
+      privateKeyPem: readFileSync(su.privateKeyFile, 'utf8'),
+      contextIdentifier: su.contextIdentifier,
+      applicationToken,
+      transport: connection.transport,
+    })
+    return {how: `as the system user of profile ${session.profileName}`, ticket}
   }
   return undefined
 }

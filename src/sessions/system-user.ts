@@ -2,7 +2,8 @@ import {createPrivateKey, sign, type KeyObject} from 'node:crypto'
 import {createLocalJWKSet, errors as joseErrors, jwtVerify, type JSONWebKeySet, type JWTPayload} from 'jose'
 import {CliError, ExitCode, UsageError} from '../errors.js'
 import {checkBaseUrl} from '../soap/endpoint.js'
-import {EndpointPolicyError} from '../soap/errors.js'
+import {EndpointPolicyError, TransportError} from '../soap/errors.js'
+import {httpGet, type GetResult} from '../soap/http-get.js'
 import {exchangeSystemUserToken, SystemUserAuthError} from '../soap/partner-system-user.js'
 import type {SoapTransport} from '../soap/transport.js'
 
@@ -161,7 +162,7 @@ export async function systemUserLogin(args: SystemUserLoginArgs): Promise<System
     throw new SystemUserLoginError('refused', error.message, {hint: CHECK_INPUTS, cause: error, details: {url: serviceUrl, errorMessage: error.errorMessage}})
   }
 
-  const keys = await fetchJwks(jwksUrl, args.jwksTimeoutMs ?? DEFAULT_JWKS_TIMEOUT_MS)
+  const keys = await fetchJwks(jwksUrl, args.jwksTimeoutMs ?? DEFAULT_JWKS_TIMEOUT_MS, args.transport)
   const payload = await verifyJwt(jwt, keys, now(), jwksUrl)
   const ticket = payload[TICKET_CLAIM]
   if (typeof ticket !== 'string' || ticket.trim() === '') {
@@ -179,47 +180,32 @@ export async function systemUserLogin(args: SystemUserLoginArgs): Promise<System
   }
 }
 
-async function fetchJwks(url: string, timeoutMs: number): Promise<JSONWebKeySet> {
+/** Over the transport's agents, so --ca-file and HTTPS_PROXY/NO_PROXY apply as they do to the SOAP calls. */
+async function fetchJwks(url: string, timeoutMs: number, transport: SoapTransport): Promise<JSONWebKeySet> {
   const unreachable = (why: string, cause?: unknown) =>
     new SystemUserLoginError('jwks-unreachable', `could not fetch SuperOffice's signing keys from ${url}: ${why}`, {
       hint: 'Check the network and any proxy (HTTPS_PROXY); without these keys the login cannot be verified.',
       cause,
       details: {url},
     })
-  let res: Response
-  try {
-    res = await fetch(url, {headers: {accept: 'application/json'}, signal: AbortSignal.timeout(timeoutMs)})
-  } catch (error) {
-    throw unreachable(describeFetchError(error, timeoutMs), error)
-  }
-  if (res.status !== 200) {
-    await res.body?.cancel()
-    throw unreachable(`it answered HTTP ${res.status}`)
-  }
   const invalid = (why: string) => new SystemUserLoginError('jwks-invalid', `${url} did not answer with a JSON Web Key Set: ${why}`, {details: {url}})
-  const declared = Number(res.headers.get('content-length'))
-  if (declared > MAX_JWKS_BYTES) {
-    await res.body?.cancel()
-    throw invalid(`the answer is larger than ${MAX_JWKS_BYTES} bytes`)
+  let res: GetResult
+  try {
+    res = await httpGet(url, {agents: transport.agents, timeoutMs, accept: 'application/json', maxBytes: MAX_JWKS_BYTES})
+  } catch (error) {
+    if (error instanceof TransportError && error.code === 'ETOOLARGE') throw invalid(`the answer is larger than ${MAX_JWKS_BYTES} bytes`)
+    throw unreachable(error instanceof TransportError ? error.message.replace(` (${url})`, '') : 'the request failed', error)
   }
+  if (res.status !== 200) throw unreachable(`it answered HTTP ${res.status}`)
   let json: unknown
   try {
-    json = JSON.parse(await res.text())
+    json = JSON.parse(res.body)
   } catch {
     throw invalid('the answer is not JSON')
   }
   const keys = (json as {keys?: unknown} | null)?.keys
   if (!Array.isArray(keys) || keys.length === 0) throw invalid('it holds no "keys"')
   return json as JSONWebKeySet
-}
-
-function describeFetchError(error: unknown, timeoutMs: number): string {
-  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return `no answer within ${timeoutMs} ms`
-  const code = ((error as {cause?: {code?: unknown}}).cause?.code ?? '') as string
-  if (code === 'ECONNREFUSED') return 'the connection was refused'
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'the host name could not be resolved'
-  if (/CERT|TLS|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code)) return `the TLS certificate was not accepted (${code})`
-  return code ? `the request failed (${code})` : 'the request failed'
 }
 
 /** Signature (RS256 only: no algorithm the token chooses itself), expiry and not-before. */

@@ -1,9 +1,8 @@
 import {readFileSync} from 'node:fs'
-import http from 'node:http'
-import https from 'node:https'
 import {rootCertificates} from 'node:tls'
 import got, {RequestError, TimeoutError} from 'got'
 import {EndpointPolicyError, TransportError} from './errors.js'
+import {AgentSet, proxyFailure} from './proxy.js'
 
 export interface TraceEvent {
   direction: 'request' | 'response'
@@ -21,6 +20,8 @@ export interface TransportOptions {
   maxResponseBytes?: number
   trace?: (event: TraceEvent) => void
   userAgent?: string
+  /** Where HTTPS_PROXY, HTTP_PROXY and NO_PROXY are read (default process.env); see proxy.ts. */
+  env?: Record<string, string | undefined>
 }
 
 export interface HttpExchange {
@@ -37,11 +38,10 @@ const DEFAULT_MAX_RESPONSE = 16 * 1024 * 1024
 
 /** POSTs SOAP envelopes over keep-alive connections. It never retries; the client decides that. */
 export class SoapTransport {
-  private readonly httpAgent: http.Agent
-  private readonly httpsAgent: https.Agent
+  /** Keep-alive agents, direct or through a proxy; other requests of the same command (e.g. the JWKS) share them. */
+  readonly agents: AgentSet
 
   constructor(private readonly options: TransportOptions) {
-    this.httpAgent = new http.Agent({keepAlive: true, maxSockets: 64})
     let ca: string[] | undefined
     if (options.caFile) {
       try {
@@ -50,13 +50,14 @@ export class SoapTransport {
         throw new EndpointPolicyError('ca-file', `cannot read the CA file ${options.caFile}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`)
       }
     }
-    this.httpsAgent = new https.Agent({keepAlive: true, maxSockets: 64, ca})
+    this.agents = new AgentSet({ca, env: options.env, connectTimeoutMs: options.connectTimeoutMs ?? Math.min(options.timeoutMs, 10_000)})
   }
 
   async post(url: string, action: string, envelope: string): Promise<HttpExchange> {
     const {trace, timeoutMs} = this.options
     trace?.({direction: 'request', url, action, body: envelope})
     const max = this.options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE
+    const route = this.agents.route(url)
     const request = got.post(url, {
       body: envelope,
       headers: {
@@ -65,7 +66,7 @@ export class SoapTransport {
         'user-agent': this.options.userAgent ?? 'soemail',
         accept: 'text/xml',
       },
-      agent: {http: this.httpAgent, https: this.httpsAgent},
+      agent: route.agent,
       timeout: {connect: this.options.connectTimeoutMs ?? Math.min(timeoutMs, 10_000), request: timeoutMs},
       retry: {limit: 0},
       throwHttpErrors: false,
@@ -87,12 +88,14 @@ export class SoapTransport {
   }
 
   close(): void {
-    this.httpAgent.destroy()
-    this.httpsAgent.destroy()
+    this.agents.destroy()
   }
 }
 
-function toTransportError(error: unknown, url: string, timeoutMs: number, max: number): TransportError {
+export function toTransportError(error: unknown, url: string, timeoutMs: number, max: number): TransportError {
+  const proxy = proxyFailure(error)
+  // The proxy could not be reached or would not open a tunnel: nothing was sent to the server.
+  if (proxy) return new TransportError(proxy.code, url, `${proxy.message} (${url})`, false)
   if (error instanceof TimeoutError) {
     const delivered = !NOT_DELIVERED_TIMEOUTS.has(error.event)
     const what = error.event === 'connect' || error.event === 'secureConnect' ? 'connecting' : error.event === 'lookup' ? 'looking up the host' : 'waiting for the answer'

@@ -22,7 +22,8 @@ export interface CliOptions {
 /** An environment with none of the caller's soemail settings, and a throwaway HOME for config dirs. */
 export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {}
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('SOEMAIL_') && !/^XDG_(CONFIG|DATA|CACHE)_HOME$/.test(k)) env[k] = v
+  // Proxy variables too: loopback is not exempt from a proxy, and a developer's proxy must not see the tests.
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('SOEMAIL_') && !/^XDG_(CONFIG|DATA|CACHE)_HOME$/.test(k) && !/^(https?|no|all)_proxy$/i.test(k)) env[k] = v
   const home = mkdtempSync(join(tmpdir(), 'soemail-home-'))
   Object.assign(env, {HOME: home, NO_COLOR: '1', FORCE_COLOR: undefined}, extra)
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k]

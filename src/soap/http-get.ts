@@ -1,0 +1,42 @@
+import got from 'got'
+import type {AgentSet} from './proxy.js'
+import {toTransportError} from './transport.js'
+
+export interface GetOptions {
+  /** The same agents as the SOAP calls, so --ca-file and the proxy settings apply alike. */
+  agents: AgentSet
+  timeoutMs: number
+  accept?: string
+  maxBytes: number
+}
+
+export interface GetResult {
+  status: number
+  body: string
+  headers: Record<string, string | string[] | undefined>
+  /** The proxy it went through, as it may be printed. */
+  proxy?: string
+}
+
+/** A GET that fails with a TransportError (the same messages as the SOAP calls), never following redirects. */
+export async function httpGet(url: string, options: GetOptions): Promise<GetResult> {
+  const route = options.agents.route(url)
+  const request = got(url, {
+    headers: options.accept ? {accept: options.accept} : {},
+    agent: route.agent,
+    timeout: {connect: Math.min(options.timeoutMs, 10_000), request: options.timeoutMs},
+    retry: {limit: 0},
+    throwHttpErrors: false,
+    followRedirect: false,
+    responseType: 'buffer',
+  })
+  request.on('downloadProgress', (progress) => {
+    if (progress.transferred > options.maxBytes) request.cancel(`response larger than ${options.maxBytes} bytes`)
+  })
+  try {
+    const res = await request
+    return {status: res.statusCode, body: res.body.toString('utf8'), headers: res.headers, proxy: route.proxy}
+  } catch (error) {
+    throw toTransportError(error, url, options.timeoutMs, options.maxBytes)
+  }
+}
