@@ -6,27 +6,17 @@ import {describe, expect, it} from 'vitest'
 import {BIN, cleanEnv, runCli} from './helpers/cli.js'
 import {createRow, readResults, writeCsv} from './helpers/import-csv.js'
 import {freshTicket, useSandbox} from './helpers/sandbox.js'
+import {mulberry32} from '../src/sandbox/faults.js'
 
 const sandbox = useSandbox({schemaCheck: false})
-
-/** mulberry32: the test's own choices (kill moment, invalid rows) replay from the seed too. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const doneCount = (journal: string) => (existsSync(journal) ? readFileSync(journal, 'utf8').split('"k":"done"').length - 1 : 0)
 
 describe('chaos: a 5,000-row import against a failing server, killed with -9 at a random moment, then resumed', () => {
   for (const seed of [11, 23, 42]) {
     it(`seed ${seed}: every row exactly once in the results, one account per created row, no duplicates, unknown rows listed`, async () => {
-      const random = prng(seed)
+      // The test's own choices (kill moment, invalid rows) replay from the seed too.
+      const random = mulberry32(seed)
       const n = 5000
       const first = 700_000 + seed * 10_000
       const invalidAt = new Set(Array.from({length: 5}, () => Math.floor(random() * n)))

@@ -1,5 +1,6 @@
-import {closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync} from 'node:fs'
+import {closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync} from 'node:fs'
 import {CliError, ExitCode} from '../errors.js'
+import {writeLine} from './write-line.js'
 
 /** What one row came to. `unknown`: a create may have reached the server, its outcome was not seen. */
 export type RowStatus = 'ok' | 'failed' | 'invalid' | 'skipped' | 'unknown'
@@ -36,15 +37,7 @@ export class JournalWriter {
   }
 
   append(entry: JournalEntry): void {
-    const line = Buffer.from(`${JSON.stringify(entry)}\n`)
-    let code: string | undefined
-    try {
-      // A nearly full disk takes part of a line and reports success: that is a failure too, or a
-      // create whose `start` was torn would be sent, and repeated on resume.
-      if (writeSync(this.fd, line) !== line.length) code = 'ENOSPC'
-    } catch (error) {
-      code = (error as NodeJS.ErrnoException).code ?? String(error)
-    }
+    const code = writeLine(this.fd, `${JSON.stringify(entry)}\n`)
     if (code) {
       throw new CliError('JOURNAL', ExitCode.UNEXPECTED, `cannot write the journal ${this.path}: ${code}; stopping before more rows are sent`, {
         hint: 'Free disk space or fix permissions, then run the same command with --resume.',

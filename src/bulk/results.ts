@@ -1,7 +1,8 @@
-import {closeSync, openSync, statSync, writeSync} from 'node:fs'
+import {closeSync, openSync, statSync} from 'node:fs'
 import {stringify} from 'csv-stringify/sync'
 import {CliError, ExitCode} from '../errors.js'
 import type {RowAction, RowStatus} from './journal.js'
+import {writeLine} from './write-line.js'
 
 export const RESULT_COLUMNS = ['line', 'email', 'associate_id', 'action', 'status', 'account_id', 'attempts', 'error'] as const
 
@@ -34,13 +35,7 @@ export class CsvFile {
   }
 
   row(values: ReadonlyArray<string | number | undefined>): void {
-    const line = Buffer.from(stringify([values.map((v) => (v === undefined ? '' : String(v)))]))
-    let code: string | undefined
-    try {
-      if (writeSync(this.fd, line) !== line.length) code = 'ENOSPC'
-    } catch (error) {
-      code = (error as NodeJS.ErrnoException).code ?? String(error)
-    }
+    const code = writeLine(this.fd, stringify([values.map((v) => (v === undefined ? '' : String(v)))]))
     if (code) {
       throw new CliError('RESULTS', ExitCode.UNEXPECTED, `cannot write ${this.path}: ${code}; stopping before more rows are sent`, {
         hint: 'Free disk space or fix permissions, then run the same command with --resume.',
