@@ -1,4 +1,4 @@
-import {Command, Flags} from '@oclif/core'
+import {Command, Flags, type Interfaces} from '@oclif/core'
 import {AuthError, CliError, ExitCode, InterruptedError, UsageError} from './errors.js'
 import type {Connection} from './connection/connect.js'
 import type {ConnectionFlagValues} from './flags.js'
@@ -96,6 +96,20 @@ export abstract class BaseCommand extends Command {
     return `Run soemail login${profile === 'default' ? '' : ` --profile ${profile}`} to get a new one, or pass a ticket with --ticket-stdin or SOEMAIL_TICKET.`
   }
 
+  /**
+   * oclif splits `--yes=maybe` into the flag and a stray argument, so `account delete --yes=42` would
+   * delete account 42 and `--show-secrets=false` would show them. A value on a boolean flag is refused
+   * here, naming the flag, before oclif sees it.
+   */
+  protected override async parse<F extends Record<string, unknown>, B extends Record<string, unknown>, A extends Record<string, unknown>>(
+    options?: Interfaces.Input<F, B, A>,
+    argv: string[] = this.argv,
+  ): Promise<Interfaces.ParserOutput<F, B, A>> {
+    const input = options ?? (this.ctor as unknown as Interfaces.Input<F, B, A>)
+    rejectValuedBooleans(argv, {...input.baseFlags, ...input.flags}, input.enableJsonFlag ?? false)
+    return super.parse(options, argv)
+  }
+
   protected override async finally(err: Error | undefined): Promise<void> {
     this.connection?.close()
     await super.finally(err)
@@ -124,6 +138,23 @@ export abstract class BaseCommand extends Command {
     if (verbose && err.details !== undefined) text += `${e.dim(JSON.stringify(err.details, null, 2))}\n`
     if (verbose && err.exitCode === ExitCode.UNEXPECTED && error.stack) text += `${e.dim(error.stack)}\n`
     process.stderr.write(text)
+  }
+}
+
+function rejectValuedBooleans(argv: string[], flags: Record<string, {type: string; allowNo?: boolean; char?: string}>, jsonFlag: boolean): void {
+  const booleans = new Map(Object.entries(flags).filter(([, f]) => f.type === 'boolean'))
+  if (jsonFlag) booleans.set('json', {type: 'boolean'})
+  const byChar = new Map([...booleans].filter(([, f]) => f.char).map(([name, f]) => [f.char, name]))
+  for (const arg of argv) {
+    if (arg === '--') return
+    const long = /^--(no-)?([^=]+)=([\s\S]*)$/.exec(arg)
+    const short = /^-([^-])=([\s\S]*)$/.exec(arg)
+    const name = long ? long[2] : short ? byChar.get(short[1]) : undefined
+    const flag = name === undefined ? undefined : booleans.get(name)
+    if (!flag || (long?.[1] && !flag.allowNo)) continue
+    const given = long ? `--${long[1] ?? ''}${name}` : `-${short![1]} (--${name})`
+    const forms = flag.allowNo ? `--${name} or --no-${name}` : `--${name}`
+    throw new UsageError(`${given} takes no value, but was given "${long ? long[3] : short![2]}": use ${forms} alone`, {hint: 'Run the command with --help to see its flags.'})
   }
 }
 

@@ -1,4 +1,5 @@
-import {EndpointPolicyError, EnvelopeValueError, HttpResponseError, NetServerError, SoapFaultError, TransportError} from '../soap/errors.js'
+import {EndpointPolicyError, EnvelopeValueError, HttpResponseError, NetServerError, oneLine, SoapFaultError, TransportError} from '../soap/errors.js'
+import {redactXml} from '../soap/redact.js'
 import {AuthError, CliError, NetworkError, ServerError, UsageError, ValidationError} from '../errors.js'
 
 // FACTS.md §6: no documented ExceptionType for an expired ticket, so match the hints it lists.
@@ -26,7 +27,7 @@ export function toCliError(error: unknown, ctx: ErrorContext): unknown {
     return new ServerError('SERVER_ERROR', `SuperOffice refused ${error.operation}${typeText}: ${error.message}`, {hint: 'Run again with --verbose for the server\'s full answer.', details})
   }
   if (error instanceof SoapFaultError) {
-    return new ServerError('SOAP_FAULT', `the server could not process the request (SOAP fault ${error.faultCode}): ${error.faultString}`, {
+    return new ServerError('SOAP_FAULT', `${error.url} could not process the request (SOAP fault ${oneLine(error.faultCode)}): ${oneLine(error.faultString)}`, {
       hint: 'This is usually a wrong --api-version or an endpoint that is not NetServer. Run with --trace to see the exchange.',
       details: {url: error.url, status: error.status, faultCode: error.faultCode, detail: error.detail},
     })
@@ -35,7 +36,11 @@ export function toCliError(error: unknown, ctx: ErrorContext): unknown {
     if (error.problem === 'unauthorized') {
       return new AuthError('TICKET_REJECTED', error.message, {hint: ctx.reloginHint, details: {url: error.url, status: error.status}})
     }
-    return new ServerError('BAD_RESPONSE', error.message, {hint: hintFor(error), details: {url: error.url, status: error.status, problem: error.problem, body: error.bodySnippet}})
+    return new ServerError('BAD_RESPONSE', error.message, {hint: hintFor(error), details: {url: error.url, status: error.status, problem: error.problem, body: error.bodySnippet && redactXml(error.bodySnippet)}})
+  }
+  if (error instanceof TransportError && error.code === 'ETOOLARGE') {
+    // The server did answer, so "could not reach NetServer" would mislead.
+    return new ServerError('BAD_RESPONSE', error.message, {hint: 'Check --url: NetServer answers an account call with a few kilobytes.', details: {url: error.url, code: error.code}})
   }
   if (error instanceof TransportError) {
     return new NetworkError(`could not reach NetServer: ${error.message}`, {

@@ -3,6 +3,14 @@
  * layers above know the user's terms and turn these into messages with a next step.
  */
 
+/**
+ * Server-supplied text for a one-line message: runs of whitespace and control characters (which could
+ * also move the cursor or recolour a terminal) become one space.
+ */
+export function oneLine(text: string): string {
+  return text.replace(/[\s\p{Cc}]+/gu, ' ').trim()
+}
+
 export class SoapError extends Error {
   override name = 'SoapError'
 }
@@ -28,7 +36,7 @@ export interface ExceptionInfo {
 export class NetServerError extends SoapError {
   override name = 'NetServerError'
   constructor(readonly operation: string, readonly info: ExceptionInfo, readonly url: string) {
-    super(info.friendlyText || info.message || `${operation} did not succeed (Succeeded=false, no ExceptionInfo)`)
+    super(oneLine(info.friendlyText || info.message || '') || `${operation} did not succeed (Succeeded=false, no ExceptionInfo)`)
   }
 
   /** The ExceptionType of this error and every inner exception, outermost first. */
@@ -43,7 +51,7 @@ export class NetServerError extends SoapError {
 export class SoapFaultError extends SoapError {
   override name = 'SoapFaultError'
   constructor(readonly faultCode: string, readonly faultString: string, readonly url: string, readonly status: number, readonly detail?: string) {
-    super(`SOAP fault ${faultCode}: ${faultString}`)
+    super(`SOAP fault ${oneLine(faultCode)}: ${oneLine(faultString)}`)
   }
 }
 

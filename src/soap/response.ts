@@ -1,4 +1,4 @@
-import {HttpResponseError, NetServerError, SoapFaultError, type ExceptionInfo} from './errors.js'
+import {HttpResponseError, NetServerError, oneLine, SoapFaultError, type ExceptionInfo} from './errors.js'
 import {SOAP11_ENV_NS} from './versions.js'
 import {child, isNil, parseXml, XmlParseError, type XElement} from './xml-tree.js'
 
@@ -59,7 +59,10 @@ export function parseSoapResponse(text: string, ctx: ResponseContext): SoapRespo
   if (ctx.netServerHeaders !== false) {
     const exceptionEl = child(header, ctx.ns, 'ExceptionInfo')
     const succeededEl = child(header, ctx.ns, 'Succeeded')
-    succeeded = succeededEl ? succeededEl.text.trim() === 'true' || succeededEl.text.trim() === '1' : true
+    // NetServer always sends Succeeded (xs:boolean, not nillable; FACTS.md §2, §6). Without it the answer
+    // did not come from NetServer as we asked it, so it cannot be taken as a success.
+    if (!succeededEl) throw missingSucceeded(header, ctx)
+    succeeded = succeededEl.text.trim() === 'true' || succeededEl.text.trim() === '1'
     const info = exceptionEl && !isNil(exceptionEl) ? parseExceptionInfo(exceptionEl) : undefined
     if (info || !succeeded) throw new NetServerError(ctx.operation, info ?? {}, ctx.url)
   }
@@ -73,6 +76,14 @@ export function parseSoapResponse(text: string, ctx: ResponseContext): SoapRespo
     throw new HttpResponseError('not-soap', ctx.url, ctx.status, `${ctx.url} answered ${wrapperName} in namespace "${wrapper.ns}", expected "${ctx.ns}"; check --api-version.`)
   }
   return {body: wrapper, succeeded}
+}
+
+function missingSucceeded(header: XElement | undefined, ctx: ResponseContext): HttpResponseError {
+  const elsewhere = header?.children.find((c) => c.local === 'Succeeded')
+  if (elsewhere) {
+    return new HttpResponseError('not-soap', ctx.url, ctx.status, `${ctx.url} answered ${ctx.operation} with headers in namespace "${elsewhere.ns}", expected "${ctx.ns}"; check --api-version.`)
+  }
+  return new HttpResponseError('not-soap', ctx.url, ctx.status, `${ctx.url} answered ${ctx.operation} without the Succeeded header NetServer always sends, so its outcome is unknown; check --url (a proxy or another service may be answering).`)
 }
 
 function faultError(fault: XElement, ctx: ResponseContext): SoapFaultError {
@@ -113,6 +124,6 @@ export function parseExceptionInfo(el: XElement): ExceptionInfo {
 }
 
 function pageTitle(html: string): string {
-  const title = /<title[^>]*>([^<]{1,120})<\/title>/i.exec(html)?.[1]?.trim()
+  const title = oneLine(/<title[^>]*>([^<]{1,120})<\/title>/i.exec(html)?.[1] ?? '')
   return title ? ` ("${title}")` : ''
 }
