@@ -35,6 +35,8 @@ export interface ImportJobDeps {
   progress?: (total: number) => Progress
   /** Notices for stderr, such as columns that will be ignored. */
   warn?: (message: string) => void
+  /** Size and modification time of the input file; undefined for a private copy of stdin. */
+  fingerprint?: () => Promise<string>
 }
 
 export interface ImportSummary {
@@ -83,7 +85,14 @@ export async function changedRows(open: () => NodeJS.ReadableStream, csv: CsvOpt
 
 export async function runImport(options: ImportJobOptions, deps: ImportJobDeps): Promise<ImportSummary> {
   const started = Date.now()
-  const report = await checkFile(deps.open, options.csv, options.skipInvalid, deps.warn)
+  const before = await deps.fingerprint?.()
+  const changed = async () => before !== (await deps.fingerprint?.())
+  const changedError = () => new ValidationError('the input file changed while it was being checked; nothing was sent', [], {hint: 'Let whatever writes the file finish (or work on a copy), then run the import again.'})
+  // The apply pass reads the file again: what it sends must be what was checked.
+  const report = await checkFile(deps.open, options.csv, options.skipInvalid, deps.warn).catch(async (error: unknown) => {
+    throw (await changed()) ? changedError() : error
+  })
+  if (await changed()) throw changedError()
   const {files} = options
   const history = options.resume ? readJournal(files.journal) : new Map<number, RowHistory>()
   if (options.resume && history.size > 0) {
@@ -135,6 +144,9 @@ export async function runImport(options: ImportJobOptions, deps: ImportJobDeps):
       renewTicket: deps.renewTicket,
       stopping: deps.stopping,
     })
+    if (await changed()) {
+      deps.warn?.('the input file changed during the import; the results follow the file as it was read row by row. Check it before a --resume, which compares every row.')
+    }
   } finally {
     progress?.done()
     journal.close()

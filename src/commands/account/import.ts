@@ -95,6 +95,7 @@ Columns: id, email, associate_id, imap_server, imap_port, imap_auth_type, imap_u
             renewTicket: () => this.renewTicket(),
             stopping: () => interrupts > 0,
             warn: (message) => this.note(`Warning: ${message}`),
+            fingerprint: args.file === '-' ? undefined : () => fileFingerprint(args.file),
             emit: flags.output === 'ndjson' ? (r) => process.stdout.write(`${JSON.stringify({type: 'row', ...r})}\n`) : undefined,
             progress: (total) =>
               job.createProgress({
@@ -178,4 +179,10 @@ async function assertReadableFile(file: string): Promise<void> {
     throw new UsageError(`cannot read ${file}: ${error.code === 'ENOENT' ? 'no such file' : error.code}`)
   })
   if (!st.isFile()) throw new UsageError(`${file} is not a file`)
+}
+
+async function fileFingerprint(file: string): Promise<string> {
+  const {stat} = await import('node:fs/promises')
+  const st = await stat(file)
+  return `${st.size}:${st.mtimeMs}:${st.ino}`
 }
