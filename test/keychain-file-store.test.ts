@@ -77,8 +77,9 @@ describe('the --insecure-storage file store', () => {
     writeFileSync(path, JSON.stringify({prod: {ticket: 'T-leaked-secret'}}))
     chmodSync(path, 0o644)
     const store = openFileStore(path)
-    for (const attempt of [store.get('prod', 'ticket'), store.set('prod', 'ticket', 'new'), store.delete('prod', 'ticket')]) {
-      const e = await attempt.then(
+    // One call at a time: calls started together would reject before their handlers are attached.
+    for (const attempt of [() => store.get('prod', 'ticket'), () => store.set('prod', 'ticket', 'new'), () => store.delete('prod', 'ticket')]) {
+      const e = await attempt().then(
         () => undefined,
         (error: unknown) => error,
       )
