@@ -1,6 +1,7 @@
 import {diffAccounts, mergeAccount, type FieldChange} from '../accounts/merge.js'
 import type {EMailService} from '../soap/email-service.js'
-import {readImportRows, type CsvOptions} from './csv-reader.js'
+import type {CsvOptions} from './csv-reader.js'
+import {importBatches} from './csv-rows.js'
 import type {Limiter} from './limiter.js'
 import {classifyFailure} from './outcome.js'
 import {OrderedResults} from './results.js'
@@ -36,32 +37,36 @@ export async function planImport(open: () => NodeJS.ReadableStream, csv: CsvOpti
   const pending = new Set<Promise<void>>()
   let seq = 0
   try {
-    for await (const row of readImportRows(open, csv)) {
-      const mySeq = seq++
-      const base = {line: row.line, email: row.email, associateId: row.associateId, id: row.id}
-      if (row.problems.length > 0) {
-        ordered.settle(mySeq, {...base, action: 'invalid', error: row.problems.map((p) => `${p.column}: ${p.message}`).join('; ')})
-        continue
+    // Batch by batch, as pre-flight reads: rows that need no request are done before the next await, so
+    // they die young instead of living on in the heap.
+    for await (const batch of importBatches(open, csv)) {
+      for (const row of batch) {
+        const mySeq = seq++
+        const base = {line: row.line, email: row.email, associateId: row.associateId, id: row.id}
+        if (row.problems.length > 0) {
+          ordered.settle(mySeq, {...base, action: 'invalid', error: row.problems.map((p) => `${p.column}: ${p.message}`).join('; ')})
+          continue
+        }
+        if (row.id === undefined) {
+          ordered.settle(mySeq, {...base, action: 'create'})
+          continue
+        }
+        const id = row.id
+        await limiter.acquire()
+        const p: Promise<void> = email
+          .getEMailAccount(id)
+          .then((current) => {
+            if (!current) return ordered.settle(mySeq, {...base, action: 'error', error: `there is no e-mail account with id ${id}`})
+            const changes = diffAccounts(current, mergeAccount(current, row.input))
+            ordered.settle(mySeq, {...base, action: changes.length > 0 ? 'update' : 'unchanged', changes})
+          })
+          .catch((error: unknown) => ordered.settle(mySeq, {...base, action: 'error', error: classifyFailure(error, false).message}))
+          .finally(() => {
+            limiter.release()
+            pending.delete(p)
+          })
+        pending.add(p)
       }
-      if (row.id === undefined) {
-        ordered.settle(mySeq, {...base, action: 'create'})
-        continue
-      }
-      const id = row.id
-      await limiter.acquire()
-      const p: Promise<void> = email
-        .getEMailAccount(id)
-        .then((current) => {
-          if (!current) return ordered.settle(mySeq, {...base, action: 'error', error: `there is no e-mail account with id ${id}`})
-          const changes = diffAccounts(current, mergeAccount(current, row.input))
-          ordered.settle(mySeq, {...base, action: changes.length > 0 ? 'update' : 'unchanged', changes})
-        })
-        .catch((error: unknown) => ordered.settle(mySeq, {...base, action: 'error', error: classifyFailure(error, false).message}))
-        .finally(() => {
-          limiter.release()
-          pending.delete(p)
-        })
-      pending.add(p)
     }
   } finally {
     await Promise.all(pending)

@@ -1,4 +1,3 @@
-import {stringify} from 'csv-stringify/sync'
 import type {EMailAccount} from '../soap/account-model.js'
 import type {EMailService} from '../soap/email-service.js'
 import {CliError, ExitCode, ValidationError} from '../errors.js'
@@ -164,8 +163,6 @@ function undoRow(a: EMailAccount): Array<string | number | undefined> {
   return [a.emailAccountId, a.emailAddress, a.associateId, i.server, i.port, i.authType, i.username, undefined, o.server, o.port, o.authType, o.username, undefined]
 }
 
-export function csvLine(values: ReadonlyArray<string | number | undefined>): string {
-  return stringify([values.map((v) => (v === undefined ? '' : String(v)))])
-}
+export {csvLine} from './csv-line.js'
 
 export {createProgress}

@@ -1,6 +1,6 @@
 import {closeSync, openSync, statSync} from 'node:fs'
-import {stringify} from 'csv-stringify/sync'
 import {CliError, ExitCode} from '../errors.js'
+import {csvLine} from './csv-line.js'
 import type {RowAction, RowStatus} from './journal.js'
 import {writeLine} from './write-line.js'
 
@@ -35,7 +35,7 @@ export class CsvFile {
   }
 
   row(values: ReadonlyArray<string | number | undefined>): void {
-    const code = writeLine(this.fd, stringify([values.map((v) => (v === undefined ? '' : String(v)))]))
+    const code = writeLine(this.fd, csvLine(values))
     if (code) {
       throw new CliError('RESULTS', ExitCode.UNEXPECTED, `cannot write ${this.path}: ${code}; stopping before more rows are sent`, {
         hint: 'Free disk space or fix permissions, then run the same command with --resume.',
