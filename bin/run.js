@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import {execute} from '@oclif/core'
+import {execute} from '../dist/cli/run.js'
 
 await execute({dir: import.meta.url})
 // A keychain call that timed out cannot be cancelled inside the native library, and would keep the

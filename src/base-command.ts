@@ -30,8 +30,15 @@ export abstract class BaseCommand extends Command {
   }
 
   protected async sessionContext(): Promise<SessionContext> {
-    const {openKeychain, openFileStore} = await import('./sessions/secret-store.js')
-    return {configDir: this.config.configDir, env: process.env, openKeychain: () => openKeychain({env: process.env}), openFileStore}
+    // The keychain's D-Bus client is loaded only when a command reads or writes the keychain: a ticket
+    // from SOEMAIL_TICKET or a flag never needs it.
+    const {openFileStore} = await import('./sessions/secret-store-file.js')
+    return {
+      configDir: this.config.configDir,
+      env: process.env,
+      openKeychain: async () => (await import('./sessions/keychain.js')).openKeychain({env: process.env}),
+      openFileStore,
+    }
   }
 
   protected async connect(flags: ConnectionFlagValues & {trace?: boolean}, stdinTicket?: string): Promise<Connection> {

@@ -13,23 +13,40 @@ function commandFiles(dir: string): string[] {
   })
 }
 
+type CommandClass = {flags: object; baseFlags: object; args: object; summary?: string; examples: unknown[]}
+
+/** The commands oclif runs: the COMMANDS export of the bundle that package.json's oclif.commands names. */
+async function bundledCommands(): Promise<Record<string, CommandClass>> {
+  const pjson = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {oclif: {commands: {strategy: string; target: string; identifier: string}}}
+  const {strategy, target, identifier} = pjson.oclif.commands
+  expect(strategy).toBe('explicit')
+  const mod = (await import(pathToFileURL(join(ROOT, target)).href)) as Record<string, Record<string, CommandClass>>
+  return mod[identifier] ?? {}
+}
+
 describe('oclif.manifest.json', () => {
   const manifest = JSON.parse(readFileSync(join(ROOT, 'oclif.manifest.json'), 'utf8')) as {commands: Record<string, ManifestCommand>}
   const sources = commandFiles(join(ROOT, 'src', 'commands'))
+  const ids = sources.map((f) => relative(join(ROOT, 'src', 'commands'), f).replace(/\.ts$/, '').split('/').join(':')).sort()
 
   it('lists exactly the commands in src/commands', () => {
-    const ids = sources.map((f) => relative(join(ROOT, 'src', 'commands'), f).replace(/\.ts$/, '').split('/').join(':')).sort()
     expect(Object.keys(manifest.commands).sort()).toEqual(ids)
   })
 
+  it('matches the bundle oclif loads commands from, which has every command in src/commands', async () => {
+    const commands = await bundledCommands()
+    expect(Object.keys(commands).sort()).toEqual(ids)
+  })
+
   it('is not stale: every command has the flags, args and summary of its built class', async () => {
+    const commands = await bundledCommands()
     for (const [id, entry] of Object.entries(manifest.commands)) {
-      const mod = (await import(pathToFileURL(join(ROOT, 'dist', 'commands', ...id.split(':')) + '.js').href)) as {default: {flags: object; baseFlags: object; args: object; summary?: string; examples: unknown[]}}
-      const cls = mod.default
-      expect(Object.keys(entry.flags).sort(), id).toEqual([...new Set([...Object.keys(cls.baseFlags ?? {}), ...Object.keys(cls.flags ?? {}), 'json'])].sort())
-      expect(Object.keys(entry.args ?? {}).sort(), id).toEqual(Object.keys(cls.args ?? {}).sort())
-      expect(entry.summary, id).toBe(cls.summary)
-      expect(cls.examples.length, `${id} has at least two examples`).toBeGreaterThanOrEqual(2)
+      const cls = commands[id]
+      expect(cls, id).toBeDefined()
+      expect(Object.keys(entry.flags).sort(), id).toEqual([...new Set([...Object.keys(cls!.baseFlags ?? {}), ...Object.keys(cls!.flags ?? {}), 'json'])].sort())
+      expect(Object.keys(entry.args ?? {}).sort(), id).toEqual(Object.keys(cls!.args ?? {}).sort())
+      expect(entry.summary, id).toBe(cls!.summary)
+      expect(cls!.examples.length, `${id} has at least two examples`).toBeGreaterThanOrEqual(2)
     }
   })
 })

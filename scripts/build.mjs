@@ -1,0 +1,137 @@
+#!/usr/bin/env node
+// Bundles the CLI for fast start-up; `npm run build` runs it after tsc and before `oclif manifest`.
+//
+//   dist/cli/run.js       @oclif/core's execute(), imported by bin/run.js: the only copy of @oclif/core
+//                         the CLI loads (the oclif plugins load their own, and only when used)
+//   dist/cli/commands.js  COMMANDS, every command by id: oclif imports it (package.json oclif.commands,
+//                         strategy "explicit") only to run a command, not for --version or --help
+//   dist/cli/chunks/      shared code, and whatever the commands import() inside run() - got, saxes,
+//                         @inquirer/prompts, csv-parse, the sandbox... - each loaded only when used
+//
+// The input is tsc's output in dist/, so the bundle runs exactly the code tsc type-checked and emitted.
+// SOEMAIL_BUILD_META=FILE writes esbuild's metafile there (what went into which file, for analysis).
+import {readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {relative, resolve, sep} from 'node:path'
+import {build} from 'esbuild'
+
+/**
+ * Start-up work that dependencies do for nothing in this CLI, removed at bundle time. Each change is
+ * checked to apply exactly once, so an upgrade that moves the code fails the build instead of silently
+ * keeping the cost. Both avoid initialising ICU, which costs ~10 ms of CPU the first time.
+ */
+const PATCHES = [
+  {
+    // Sorting a plugin's commands with localeCompare. The ids (this CLI's and its plugins') are lower-case
+    // ASCII with : and -, for which code-unit order is the same as the root collation's.
+    file: '@oclif/core/lib/config/plugin.js',
+    from: '.sort((a, b) => a.id.localeCompare(b.id));',
+    to: '.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));',
+  },
+  {
+    // Two Intl.ListFormat made at load for the wording of got's option-assertion messages: made on first use.
+    file: '@sindresorhus/is/distribution/index.js',
+    from: "const andFormatter = new Intl.ListFormat('en', { style: 'long', type: 'conjunction' });\nconst orFormatter = new Intl.ListFormat('en', { style: 'long', type: 'disjunction' });",
+    to: "let andListFormat, orListFormat;\nconst andFormatter = {format: (list) => (andListFormat ??= new Intl.ListFormat('en', { style: 'long', type: 'conjunction' })).format(list)};\nconst orFormatter = {format: (list) => (orListFormat ??= new Intl.ListFormat('en', { style: 'long', type: 'disjunction' })).format(list)};",
+  },
+]
+
+/**
+ * Packages a dependency loads with itself but uses only on paths this CLI does not take. Each becomes a
+ * stand-in that loads the real package - resolved from the importing package, as Node would - on first
+ * use; they are not bundled, so nothing of them is read, parsed or run at start.
+ * - @oclif/core: tinyglobby (finding commands by file pattern; ours are explicit and the plugins have
+ *   manifests), lilconfig (.oclifrc files, read only for a package.json without an "oclif" section),
+ *   cli-spinners (spinners), semver (the Node engines check, which cannot find @oclif/core's package.json
+ *   from inside the bundle and so never gets as far as using it). Used through require().
+ * - got: http2-wrapper (and with it node:http2; only for the http2 option) and cacheable-lookup (only for
+ *   the dnsCache option). Used through a default import.
+ */
+const LAZY = [
+  {importer: '@oclif/core', modules: ['tinyglobby', 'lilconfig', 'cli-spinners', 'semver']},
+  {importer: 'got', modules: ['http2-wrapper', 'cacheable-lookup']},
+]
+
+const nodeModules = (pkg) => new RegExp(`[\\\\/]node_modules[\\\\/]${pkg.replace('/', '[\\\\/]')}[\\\\/]`)
+
+const startup = {
+  name: 'soemail-startup',
+  setup(b) {
+    for (const {importer, modules} of LAZY) {
+      const from = nodeModules(importer)
+      b.onResolve({filter: new RegExp(`^(${modules.join('|')})$`)}, (args) => (from.test(args.importer) ? {path: `${importer}>${args.path}`, namespace: 'lazy'} : undefined))
+    }
+    // A function target, so that `new` and calls reach the real export too. `__esModule` is asked when the
+    // module is only imported (esbuild's and TypeScript's interop): it is answered without loading, and
+    // ownKeys gives nothing until loaded for the same reason; every use goes through get, construct or apply.
+    b.onLoad({filter: /.*/, namespace: 'lazy'}, (args) => {
+      const [importer, name] = args.path.split('>')
+      return {
+        loader: 'js',
+        contents: `let real
+const load = () => (real ??= require('node:module').createRequire(require.resolve(${JSON.stringify(importer)}))(${JSON.stringify(name)}))
+module.exports = new Proxy(function () {}, {
+  get: (_, key) => (key === '__esModule' ? undefined : load()[key]),
+  has: (_, key) => key in load(),
+  construct: (_, args) => Reflect.construct(load(), args),
+  apply: (_, self, args) => Reflect.apply(load(), self, args),
+  ownKeys: () => [...new Set([...(real ? Reflect.ownKeys(real) : []), 'prototype'])],
+})
+`,
+      }
+    })
+    // A module that finds files next to it through import.meta.url (the sandbox reads schemas/) must
+    // still see its own URL in dist/, not the URL of the bundle file it ended up in.
+    b.onLoad({filter: /[\\/]dist[\\/].*\.js$/}, (args) => {
+      if (/[\\/]node_modules[\\/]/.test(args.path)) return undefined
+      const contents = readFileSync(args.path, 'utf8')
+      if (!contents.includes('import.meta.url')) return undefined
+      const own = relative(resolve('dist'), args.path).split(sep).join('/')
+      return {contents: contents.replaceAll('import.meta.url', `new URL(${JSON.stringify(own)}, __soemailDist).href`), loader: 'js'}
+    })
+    for (const patch of PATCHES) {
+      b.onLoad({filter: new RegExp(`[\\\\/]node_modules[\\\\/]${patch.file.replace(/[/.]/g, (c) => (c === '/' ? '[\\\\/]' : '\\.'))}$`)}, (args) => {
+        const contents = readFileSync(args.path, 'utf8')
+        const count = contents.split(patch.from).length - 1
+        if (count !== 1) throw new Error(`${patch.file}: expected the code to patch once, found it ${count} times; review PATCHES in scripts/build.mjs for this version`)
+        return {contents: contents.replace(patch.from, () => patch.to), loader: 'js'}
+      })
+    }
+  },
+}
+
+// Bundled CommonJS code (@oclif/core and its dependencies) calls require(), __dirname and __filename,
+// which an ES module lacks; every output file gets its own.
+const banner = [
+  "import {createRequire as __soemailCreateRequire} from 'node:module';",
+  "import {fileURLToPath as __soemailFileURLToPath} from 'node:url';",
+  'const require = __soemailCreateRequire(import.meta.url);',
+  'const __filename = __soemailFileURLToPath(import.meta.url);',
+  "const __dirname = __soemailFileURLToPath(new URL('.', import.meta.url));",
+  // dist/, from dist/cli/ or dist/cli/chunks/
+  "const __soemailDist = new URL(/\\/chunks\\/[^/]*$/.test(import.meta.url) ? '../../' : '../', import.meta.url);",
+].join('\n')
+
+rmSync('dist/cli', {recursive: true, force: true})
+const result = await build({
+  entryPoints: {run: 'dist/main.js', commands: 'dist/command-index.js'},
+  outdir: 'dist/cli',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  // Native and wasm packages load their binaries relative to themselves. typescript, ts-node and tsx are
+  // optional development-time requires inside @oclif/core (never taken by the built CLI).
+  external: ['@napi-rs/keyring', 'xmllint-wasm', 'typescript', 'ts-node', 'tsx'],
+  banner: {js: banner},
+  chunkNames: 'chunks/[name]-[hash]',
+  // Less source for V8 to scan at every start; names are kept so stack traces stay readable.
+  minifyWhitespace: true,
+  minifySyntax: true,
+  // License comments go to .LEGAL.txt files beside the bundle instead of being scanned at every start.
+  legalComments: 'external',
+  plugins: [startup],
+  metafile: Boolean(process.env.SOEMAIL_BUILD_META),
+  logLevel: 'warning',
+})
+if (process.env.SOEMAIL_BUILD_META) writeFileSync(process.env.SOEMAIL_BUILD_META, JSON.stringify(result.metafile))

@@ -1,0 +1,29 @@
+/**
+ * Every command, by id: oclif's explicit command discovery (package.json oclif.commands: strategy
+ * "explicit", identifier COMMANDS) reads this module's COMMANDS, bundled into dist/cli/commands.js by
+ * scripts/build.mjs. A new file in src/commands/ needs a line here; test/manifest.test.ts fails until it has.
+ * The commands import what they need with import() inside run(), so this module stays small.
+ */
+import AccountDelete from './commands/account/delete.js'
+import AccountExport from './commands/account/export.js'
+import AccountGet from './commands/account/get.js'
+import AccountImport from './commands/account/import.js'
+import AccountSave from './commands/account/save.js'
+import Doctor from './commands/doctor.js'
+import Login from './commands/login.js'
+import Logout from './commands/logout.js'
+import Sandbox from './commands/sandbox.js'
+import Status from './commands/status.js'
+
+export const COMMANDS = {
+  'account:delete': AccountDelete,
+  'account:export': AccountExport,
+  'account:get': AccountGet,
+  'account:import': AccountImport,
+  'account:save': AccountSave,
+  doctor: Doctor,
+  login: Login,
+  logout: Logout,
+  sandbox: Sandbox,
+  status: Status,
+}
