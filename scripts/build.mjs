@@ -5,8 +5,8 @@
 //                         the CLI loads (the oclif plugins load their own, and only when used)
 //   dist/cli/commands.js  COMMANDS, every command by id: oclif imports it (package.json oclif.commands,
 //                         strategy "explicit") only to run a command, not for --version or --help
-//   dist/cli/chunks/      shared code, and whatever the commands import() inside run() - got, saxes,
-//                         @inquirer/prompts, csv-parse, the sandbox... - each loaded only when used
+//   dist/cli/chunks/      shared code, and whatever the commands import() inside run() - the SOAP client,
+//                         saxes, @inquirer/prompts, the sandbox... - each loaded only when used
 //
 // The input is tsc's output in dist/, so the bundle runs exactly the code tsc type-checked and emitted.
 // SOEMAIL_BUILD_META=FILE writes esbuild's metafile there (what went into which file, for analysis).
@@ -17,7 +17,7 @@ import {build} from 'esbuild'
 /**
  * Start-up work that dependencies do for nothing in this CLI, removed at bundle time. Each change is
  * checked to apply exactly once, so an upgrade that moves the code fails the build instead of silently
- * keeping the cost. Both avoid initialising ICU, which costs ~10 ms of CPU the first time.
+ * keeping the cost. It avoids initialising ICU, which costs ~10 ms of CPU the first time.
  */
 const PATCHES = [
   {
@@ -26,12 +26,6 @@ const PATCHES = [
     file: '@oclif/core/lib/config/plugin.js',
     from: '.sort((a, b) => a.id.localeCompare(b.id));',
     to: '.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));',
-  },
-  {
-    // Two Intl.ListFormat made at load for the wording of got's option-assertion messages: made on first use.
-    file: '@sindresorhus/is/distribution/index.js',
-    from: "const andFormatter = new Intl.ListFormat('en', { style: 'long', type: 'conjunction' });\nconst orFormatter = new Intl.ListFormat('en', { style: 'long', type: 'disjunction' });",
-    to: "let andListFormat, orListFormat;\nconst andFormatter = {format: (list) => (andListFormat ??= new Intl.ListFormat('en', { style: 'long', type: 'conjunction' })).format(list)};\nconst orFormatter = {format: (list) => (orListFormat ??= new Intl.ListFormat('en', { style: 'long', type: 'disjunction' })).format(list)};",
   },
 ]
 
@@ -43,13 +37,12 @@ const PATCHES = [
  *   manifests), lilconfig (.oclifrc files, read only for a package.json without an "oclif" section),
  *   cli-spinners (spinners), semver (the Node engines check, which cannot find @oclif/core's package.json
  *   from inside the bundle and so never gets as far as using it). Used through require().
- * - got: http2-wrapper (and with it node:http2; only for the http2 option) and cacheable-lookup (only for
- *   the dnsCache option). Used through a default import.
  */
 const LAZY = [
   {importer: '@oclif/core', modules: ['tinyglobby', 'lilconfig', 'cli-spinners', 'semver']},
-  {importer: 'got', modules: ['http2-wrapper', 'cacheable-lookup']},
 ]
+
+const applied = new Set()
 
 const nodeModules = (pkg) => new RegExp(`[\\\\/]node_modules[\\\\/]${pkg.replace('/', '[\\\\/]')}[\\\\/]`)
 
@@ -93,6 +86,7 @@ module.exports = new Proxy(function () {}, {
         const contents = readFileSync(args.path, 'utf8')
         const count = contents.split(patch.from).length - 1
         if (count !== 1) throw new Error(`${patch.file}: expected the code to patch once, found it ${count} times; review PATCHES in scripts/build.mjs for this version`)
+        applied.add(patch)
         return {contents: contents.replace(patch.from, () => patch.to), loader: 'js'}
       })
     }
@@ -134,4 +128,6 @@ const result = await build({
   metafile: Boolean(process.env.SOEMAIL_BUILD_META),
   logLevel: 'warning',
 })
+// A patch for a file no longer bundled is dead weight that would hide a regression later.
+for (const patch of PATCHES) if (!applied.has(patch)) throw new Error(`${patch.file} was not bundled, so its patch in scripts/build.mjs never applied; remove it`)
 if (process.env.SOEMAIL_BUILD_META) writeFileSync(process.env.SOEMAIL_BUILD_META, JSON.stringify(result.metafile))

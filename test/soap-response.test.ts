@@ -4,6 +4,7 @@
  * error (or value) that reaches the caller, plus how many requests the server saw (retries).
  */
 import http from 'node:http'
+import {brotliCompressSync, deflateSync, gzipSync} from 'node:zlib'
 import type {AddressInfo} from 'node:net'
 import {afterEach, describe, expect, it} from 'vitest'
 import {validateEnvelope} from '../src/sandbox/schema.js'
@@ -463,6 +464,61 @@ describe('parseSoapResponse on its own', () => {
 })
 
 describe('the transport itself', () => {
+  const getAnswer = () => netServerResponse(V, 'GetEMailAccountResponse', accountXml(STORED_ACCOUNT))
+  const compressors = {gzip: gzipSync, deflate: deflateSync, br: brotliCompressSync}
+
+  it.each(Object.keys(compressors) as Array<keyof typeof compressors>)('asks for compressed answers and reads a %s one', async (encoding) => {
+    let asked: string | undefined
+    const server = await serve((req, res) => {
+      asked = req.headers['accept-encoding']
+      res.writeHead(200, {'content-type': 'text/xml; charset=utf-8', 'content-encoding': encoding}).end(compressors[encoding](Buffer.from(getAnswer())))
+    })
+    expect((await services(server.baseUrl).email.getEMailAccount(101))?.emailAccountId).toBe(101)
+    expect(asked).toContain(encoding)
+  })
+
+  it('caps the decompressed size, so a small compressed bomb is refused', async () => {
+    const bomb = gzipSync(Buffer.from(getAnswer().replace('</s:Envelope>', `<!--${' '.repeat(5_000_000)}--></s:Envelope>`)))
+    expect(bomb.length).toBeLessThan(50_000)
+    const server = await serve((_req, res) => res.writeHead(200, {'content-type': 'text/xml', 'content-encoding': 'gzip'}).end(bomb))
+    const err = await rejection(services(server.baseUrl, {maxResponseBytes: 100_000}).email.getEMailAccount(1))
+    expect((err as TransportError).code).toBe('ETOOLARGE')
+  })
+
+  it('an answer that says gzip but is not is a TransportError saying so', async () => {
+    const server = await serve((_req, res) => res.writeHead(200, {'content-type': 'text/xml', 'content-encoding': 'gzip'}).end(getAnswer()))
+    const err = await rejection(services(server.baseUrl).email.getEMailAccount(1))
+    expect(err).toBeInstanceOf(TransportError)
+    expect((err as TransportError).code).toBe('EBADENCODING')
+    expect(err.message).toMatch(/could not be decompressed/)
+  })
+
+  it('a connection that closes in the middle of the answer is a reset that may have been delivered', async () => {
+    const server = await serve((_req, res) => {
+      const body = saveAnswer()
+      res.writeHead(200, {'content-type': 'text/xml', 'content-length': String(body.length)})
+      res.write(body.slice(0, 100), () => res.socket?.destroy())
+    })
+    const err = await rejection(services(server.baseUrl).email.saveEMailAccount({emailAccountId: 0, emailAddress: 'a@example.com'}))
+    expect(err).toBeInstanceOf(TransportError)
+    expect((err as TransportError).code).toBe('ECONNRESET')
+    expect((err as TransportError).maybeDelivered).toBe(true)
+  })
+
+  it('keeps the connection alive: sequential and parallel calls reuse their sockets', async () => {
+    const sockets = new Set<unknown>()
+    const server = await serve((_req, res) => {
+      sockets.add(res.socket)
+      send(res, 200, getAnswer())
+    })
+    const {email} = services(server.baseUrl)
+    for (let i = 0; i < 5; i++) await email.getEMailAccount(101)
+    expect(sockets.size).toBe(1)
+    await Promise.all(Array.from({length: 4}, () => email.getEMailAccount(101)))
+    for (let i = 0; i < 5; i++) await Promise.all(Array.from({length: 4}, () => email.getEMailAccount(101)))
+    expect(sockets.size).toBeLessThanOrEqual(4)
+  })
+
   it('sends the envelope as UTF-8 with a matching Content-Length', async () => {
     let seen: {length: string | undefined; bytes: number} | undefined
     const server = http.createServer((req, res) => {

@@ -1,4 +1,4 @@
-import got from 'got'
+import {httpRequest} from './http-request.js'
 import type {AgentSet} from './proxy.js'
 import {toTransportError} from './transport.js'
 
@@ -21,21 +21,16 @@ export interface GetResult {
 /** A GET that fails with a TransportError (the same messages as the SOAP calls), never following redirects. */
 export async function httpGet(url: string, options: GetOptions): Promise<GetResult> {
   const route = options.agents.route(url)
-  const request = got(url, {
-    headers: options.accept ? {accept: options.accept} : {},
-    agent: route.agent,
-    timeout: {connect: Math.min(options.timeoutMs, 10_000), request: options.timeoutMs},
-    retry: {limit: 0},
-    throwHttpErrors: false,
-    followRedirect: false,
-    responseType: 'buffer',
-  })
-  request.on('downloadProgress', (progress) => {
-    if (progress.transferred > options.maxBytes) request.cancel(`response larger than ${options.maxBytes} bytes`)
-  })
   try {
-    const res = await request
-    return {status: res.statusCode, body: res.body.toString('utf8'), headers: res.headers, proxy: route.proxy}
+    const res = await httpRequest(url, {
+      method: 'GET',
+      headers: options.accept ? {accept: options.accept} : {},
+      route,
+      timeoutMs: options.timeoutMs,
+      connectTimeoutMs: Math.min(options.timeoutMs, 10_000),
+      maxBytes: options.maxBytes,
+    })
+    return {status: res.status, body: res.body.toString('utf8'), headers: res.headers, proxy: route.proxy}
   } catch (error) {
     throw toTransportError(error, url, options.timeoutMs, options.maxBytes)
   }

@@ -194,6 +194,7 @@ export class AgentSet {
   private readonly noProxy: NoProxyList
   private readonly direct: {http: http.Agent; https: https.Agent}
   private readonly proxied = new Map<string, {agent: http.Agent; display: string}>()
+  private readonly routes = new Map<string, Route>()
 
   constructor(private readonly options: AgentSetOptions = {}) {
     this.env = options.env ?? process.env
@@ -203,7 +204,16 @@ export class AgentSet {
 
   /** Throws EndpointPolicyError when the proxy variable that applies is unusable. */
   route(url: string): Route {
+    // Every SOAP call asks, so the answer is kept per origin (the environment is read once, at construction).
     const target = new URL(url)
+    const known = this.routes.get(target.origin)
+    if (known) return known
+    const route = this.choose(target)
+    this.routes.set(target.origin, route)
+    return route
+  }
+
+  private choose(target: URL): Route {
     const config = proxyConfigFor(target, this.env, this.noProxy)
     if (!config) return {agent: this.direct}
     let entry = this.proxied.get(target.protocol)

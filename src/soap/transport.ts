@@ -1,7 +1,7 @@
 import {readFileSync} from 'node:fs'
 import {rootCertificates} from 'node:tls'
-import got, {RequestError, TimeoutError} from 'got'
 import {EndpointPolicyError, TransportError} from './errors.js'
+import {httpRequest, HttpRequestError} from './http-request.js'
 import {AgentSet, proxyFailure} from './proxy.js'
 
 export interface TraceEvent {
@@ -57,31 +57,27 @@ export class SoapTransport {
     const {trace, timeoutMs} = this.options
     trace?.({direction: 'request', url, action, body: envelope})
     const max = this.options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE
+    // Outside the try: an unusable proxy variable is an EndpointPolicyError of its own.
     const route = this.agents.route(url)
-    const request = got.post(url, {
-      body: envelope,
-      headers: {
-        'content-type': 'text/xml; charset=utf-8',
-        soapaction: `"${action}"`,
-        'user-agent': this.options.userAgent ?? 'soemail',
-        accept: 'text/xml',
-      },
-      agent: route.agent,
-      timeout: {connect: this.options.connectTimeoutMs ?? Math.min(timeoutMs, 10_000), request: timeoutMs},
-      retry: {limit: 0},
-      throwHttpErrors: false,
-      followRedirect: false,
-      decompress: true,
-      responseType: 'buffer',
-    })
-    request.on('downloadProgress', (progress) => {
-      if (progress.transferred > max) request.cancel(`response larger than ${max} bytes`)
-    })
     try {
-      const res = await request
+      const res = await httpRequest(url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'text/xml; charset=utf-8',
+          soapaction: `"${action}"`,
+          'user-agent': this.options.userAgent ?? 'soemail',
+          accept: 'text/xml',
+        },
+        body: envelope,
+        route,
+        timeoutMs,
+        connectTimeoutMs: this.options.connectTimeoutMs ?? Math.min(timeoutMs, 10_000),
+        maxBytes: max,
+      })
       const body = res.body.toString('utf8')
-      trace?.({direction: 'response', url, status: res.statusCode, body})
-      return {status: res.statusCode, body, contentType: String(res.headers['content-type'] ?? ''), location: res.headers.location}
+      trace?.({direction: 'response', url, status: res.status, body})
+      const location = res.headers.location
+      return {status: res.status, body, contentType: String(res.headers['content-type'] ?? ''), location}
     } catch (error) {
       throw toTransportError(error, url, timeoutMs, max)
     }
@@ -96,15 +92,16 @@ export function toTransportError(error: unknown, url: string, timeoutMs: number,
   const proxy = proxyFailure(error)
   // The proxy could not be reached or would not open a tunnel: nothing was sent to the server.
   if (proxy) return new TransportError(proxy.code, url, `${proxy.message} (${url})`, false)
-  if (error instanceof TimeoutError) {
-    const delivered = !NOT_DELIVERED_TIMEOUTS.has(error.event)
-    const what = error.event === 'connect' || error.event === 'secureConnect' ? 'connecting' : error.event === 'lookup' ? 'looking up the host' : 'waiting for the answer'
+  if (error instanceof HttpRequestError && error.code === 'ETIMEDOUT') {
+    const phase = error.phase ?? 'request'
+    const delivered = !NOT_DELIVERED_TIMEOUTS.has(phase)
+    const what = phase === 'connect' || phase === 'secureConnect' ? 'connecting' : phase === 'lookup' ? 'looking up the host' : 'waiting for the answer'
     return new TransportError('ETIMEDOUT', url, `timed out after ${timeoutMs} ms ${what} (${url})`, delivered)
   }
-  if (error instanceof Error && error.name === 'CancelError') {
+  if (error instanceof HttpRequestError && error.code === 'ETOOLARGE') {
     return new TransportError('ETOOLARGE', url, `the answer from ${url} is larger than ${max} bytes; refusing to read it`, true)
   }
-  const code = error instanceof RequestError ? (error.code ?? 'ERR') : 'ERR'
+  const code = String((error as NodeJS.ErrnoException | null)?.code ?? 'ERR')
   const cause = error instanceof Error ? error.message : String(error)
   if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|HOSTNAME|ALTNAME/i.test(code)) {
     return new TransportError(code, url, `the TLS certificate of ${new URL(url).host} was not accepted (${cause})`, false)
@@ -121,6 +118,8 @@ function describeCode(code: string): string {
       return 'the host name could not be resolved'
     case 'ECONNRESET':
       return 'the connection was reset by the server or a proxy'
+    case 'EBADENCODING':
+      return 'the answer said it was compressed but could not be decompressed'
     case 'EPIPE':
       return 'the connection was closed while sending'
     case 'EHOSTUNREACH':
