@@ -44,7 +44,7 @@ The Faults flags make it a flaky server for rehearsing bulk runs: random latency
     'schema-check': Flags.boolean({summary: 'Validate every request against the XSDs.', default: true, allowNo: true}),
     quiet: Flags.boolean({char: 'q', summary: 'Do not log each request on stderr.'}),
     latency: Flags.string({
-      summary: `Milliseconds to wait before each answer: N, or MIN-MAX for a random wait per request (each 0..${MAX_LATENCY_MS}).`,
+      summary: `Milliseconds from each request to its answer: N, or MIN-MAX for a random time per request (each 0..${MAX_LATENCY_MS}).`,
       helpValue: 'MS|MIN-MAX',
       helpGroup: 'Faults',
     }),

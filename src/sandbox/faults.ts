@@ -12,7 +12,7 @@ export type FaultRates = Partial<Record<FaultKind, number>>
 export interface SandboxFaults {
   /** Seeds the PRNG so a failing run can be replayed; default a random one (see Sandbox.activeFaults()). */
   seed?: number
-  /** Added before every answer (all requests, not only faulted ones), fixed or uniform in [min, max]. */
+  /** How long after a request arrives its answer leaves (all requests, not only faulted ones; the sandbox's own work counts towards it), fixed or uniform in [min, max]. */
   latencyMs?: number | [min: number, max: number]
   /**
    * Probabilities 0..1 per request in scope (see `operations`). Each request draws one number per kind in

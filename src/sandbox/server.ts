@@ -28,7 +28,7 @@ export interface SandboxOptions {
   dataFile?: string
   /** Default true: validate every request envelope against the published XSDs. */
   schemaCheck?: boolean
-  /** Added delay before each answer, to make timeouts and progress visible (default 0). */
+  /** How long after a request arrives its answer leaves at the earliest, to make timeouts and progress visible (default 0). */
   latencyMs?: number
   /**
    * Fault injection for rehearsing a flaky server: random latency, 5xx, throttling, connection resets and
@@ -205,15 +205,25 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     if (fault) {
       // resetAfter / timeoutAfter: the store has acted; the client must not learn whether it did.
       countFault(fault)
-      if (delay > 0) await sleep(delay)
+      await answerAfter(delay, started)
       if (fault === 'resetAfter') resetConnection(req)
       else await holdUntilClientGivesUp(req)
       logLine(operation, '-', `${FAULT_LABELS[fault]} (would have answered ${reply.status})`)
       return
     }
-    if (delay > 0) await sleep(delay)
+    await answerAfter(delay, started)
     send(res, reply, closing)
     logLine(operation, reply.status)
+  }
+
+  /**
+   * Latency is how long after a request arrived its answer leaves, as a client would measure a slow server:
+   * the sandbox's own work counts towards it, so `--latency 50` answers in 50 ms, not 50 ms plus whatever
+   * reading, checking and storing took.
+   */
+  async function answerAfter(delay: number, started: number): Promise<void> {
+    const wait = delay - (performance.now() - started)
+    if (wait > 0) await sleep(wait)
   }
 
   function countOperation(operation: string): void {
