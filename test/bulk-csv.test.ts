@@ -5,7 +5,8 @@ import {Readable} from 'node:stream'
 import {parse as csvParse} from 'csv-parse/sync'
 import fc from 'fast-check'
 import {afterAll, describe, expect, it} from 'vitest'
-import {CSV_FIELDS, formatRowProblem, openCsvInput, preflight, readImportRows, type ImportRow} from '../src/bulk/csv-reader.js'
+import {CSV_FIELDS, formatRowProblem, knownDuplicates, openCsvInput, preflight, PROBLEM_CAP, readImportRows, type ImportRow} from '../src/bulk/csv-reader.js'
+import {importBatches} from '../src/bulk/csv-rows.js'
 import {CsvRecordSplitter} from '../src/bulk/csv-records.js'
 import {KeyTable} from '../src/bulk/row-keys.js'
 import {UsageError, ValidationError} from '../src/errors.js'
@@ -365,6 +366,33 @@ describe('duplicates', () => {
     ])
     // readImportRows carries the same verdict, so the apply pass skips the repeat without pre-flight's help.
     expect((await rowsOf(text)).map((r) => r.problems.length)).toEqual([0, 0, 0, 1, 1])
+  })
+
+  it('a second pass given pre-flight\'s duplicates gives the rows a pass that finds them itself gives', async () => {
+    const a = {email: 'kari@example.no', associate_id: '5', imap_server: 'i.no', smtp_server: 's.no', imap_password: 'p', smtp_password: 'q'}
+    const text = [HEADER, line(a), line({id: '17'}), line({...a, email: 'KARI@example.no'}), createLine(3), line({id: '17', imap_port: 'x'}), line(a)].join('\n')
+    const report = await reportOf(text)
+    const known = knownDuplicates(report)
+    expect([...(known?.keys() ?? [])]).toEqual([4, 6, 7])
+    const given: ImportRow[] = []
+    for await (const batch of importBatches(opener(text), {}, undefined, known)) given.push(...batch)
+    expect(given).toEqual(await rowsOf(text))
+    expect(given.map((r) => r.problems.map(formatRowProblem))).toEqual([
+      [],
+      [],
+      ['line 4, column email: line 4 repeats email KARI@example.no with associate_id 5 from line 2'],
+      [],
+      ['line 6, column imap_port: imap_port is "x"; a port is a whole number from 1 to 65535', 'line 6, column id: line 6 repeats id 17 from line 3'],
+      ['line 7, column email: line 7 repeats email kari@example.no with associate_id 5 from line 2'],
+    ])
+  })
+
+  it('pre-flight\'s duplicates are not taken as complete when there were more than it kept', async () => {
+    const rows = Array.from({length: PROBLEM_CAP + 2}, () => line({id: '9'}))
+    const report = await reportOf([HEADER, ...rows].join('\n'))
+    expect(report.duplicateCount).toBe(PROBLEM_CAP + 1)
+    expect(knownDuplicates(report)).toBeUndefined()
+    expect(knownDuplicates({...report, duplicates: [], duplicateCount: 0})?.size).toBe(0)
   })
 
   it('keeps first lines exactly across table growth (thousands of keys)', () => {

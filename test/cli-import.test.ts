@@ -94,6 +94,17 @@ describe('account import', () => {
     expect(existsSync(`${file}.results.csv`)).toBe(false)
   })
 
+  it('--dry-run shows repeated rows as invalid, naming the line they repeat, and plans the rest', async () => {
+    const dir = work()
+    const file = writeCsv(join(dir, 'dups.csv'), [createRow(3250), createRow(3251), createRow(3250), '77,,,new.example.com,,,,,,,,,', '77,,,other.example.com,,,,,,,,,'])
+    const res = await runCli(['account', 'import', file, '--dry-run'], {env: env()})
+    expect(res.code, res.stderr).toBe(0)
+    expect(res.stdout).toMatch(/line 2\s+create\s+user3250@example.com/)
+    expect(res.stdout).toMatch(/line 4\s+invalid.*line 4 repeats email user3250@example.com with associate_id 5 from line 2/)
+    expect(res.stdout).toMatch(/line 6\s+invalid.*line 6 repeats id 77 from line 5/)
+    expect(res.stdout).toMatch(/2 to create, 0 to update, 0 unchanged, 2 invalid, 1 could not be read/)
+  })
+
   it('reads standard input and streams ndjson events', async () => {
     const dir = work()
     const csv = [HEADER, createRow(3300), createRow(3301)].join('\r\n')

@@ -10,7 +10,7 @@ export {CSV_FIELDS, type CsvField} from './columns.js'
 export {type CsvOptions, type ImportHeader} from './csv-rows.js'
 export {openCsvInput, type CsvInput, type OpenCsv} from './csv-source.js'
 export {formatRowProblem, type ImportRow, type RowProblem} from './row-build.js'
-export {preflight, PROBLEM_CAP, type PreflightReport} from './preflight.js'
+export {knownDuplicates, preflight, PROBLEM_CAP, type PreflightReport} from './preflight.js'
 
 /**
  * Every record of an import file as a checked row, in file order; empty lines and all-empty records are

@@ -2,7 +2,7 @@ import {ValidationError} from '../errors.js'
 import {countKnownColumns, CSV_FIELDS, DETECTED_DELIMITERS, parseDelimiterOption, parseMapOptions, resolveHeader, type ColumnMaps, type HeaderLayout} from './columns.js'
 import {CsvRecordSplitter, MAX_RECORD_CHARS, type RecordSink} from './csv-records.js'
 import {decodeCsvText, type OpenCsv} from './csv-source.js'
-import {RowBuilder, type ImportRow} from './row-build.js'
+import {RowBuilder, type ImportRow, type KnownDuplicates} from './row-build.js'
 
 export interface CsvOptions {
   /** `,` `;` `\t` or `tab`; detected from the header line when absent. */
@@ -19,9 +19,9 @@ export interface ImportHeader extends HeaderLayout {
 /**
  * The rows of an import file in batches (one per chunk of input), so callers that handle rows synchronously
  * pay no await per row; readImportRows (csv-reader.ts) flattens them. `onHeader` runs once, before the
- * first batch. Errors: see readImportRows.
+ * first batch. `known`: see RowBuilder. Errors: see readImportRows.
  */
-export async function* importBatches(open: OpenCsv, options: CsvOptions, onHeader?: (header: ImportHeader) => void): AsyncGenerator<ImportRow[]> {
+export async function* importBatches(open: OpenCsv, options: CsvOptions, onHeader?: (header: ImportHeader) => void, known?: KnownDuplicates): AsyncGenerator<ImportRow[]> {
   // Options are checked before the file is opened, so a typo costs nothing.
   const maps = parseMapOptions(options.map)
   const forced = options.delimiter === undefined ? undefined : parseDelimiterOption(options.delimiter)
@@ -40,7 +40,7 @@ export async function* importBatches(open: OpenCsv, options: CsvOptions, onHeade
     if (problem === undefined && cells.every((cell) => cell.trim() === '')) return
     if (problem !== undefined) throw new ValidationError(`line ${line} (the header): ${problem.message}`, [])
     const layout = resolveHeader(cells, maps)
-    builder = new RowBuilder(layout)
+    builder = new RowBuilder(layout, known)
     onHeader?.({...layout, delimiter: (splitter as CsvRecordSplitter).delimiter})
   }
   const start = (text: string, newline: '\n' | '\r', headerLine: string): CsvRecordSplitter => {

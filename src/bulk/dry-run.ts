@@ -2,6 +2,7 @@ import {diffAccounts, mergeAccount, type FieldChange} from '../accounts/merge.js
 import type {EMailService} from '../soap/email-service.js'
 import type {CsvOptions} from './csv-reader.js'
 import {importBatches} from './csv-rows.js'
+import type {KnownDuplicates} from './row-build.js'
 import type {Limiter} from './limiter.js'
 import {classifyFailure} from './outcome.js'
 import {OrderedResults} from './results.js'
@@ -26,9 +27,11 @@ export interface PlanTotals {
 
 /**
  * What an import would do, row by row, without writing anything: rows with an id are read from the
- * server to see which fields would change. Lines come out in input order.
+ * server to see which fields would change. Lines come out in input order. `known`: the duplicates
+ * pre-flight found (knownDuplicates); nothing is sent, so a file changed in between costs a wrong plan at
+ * worst, while the real import finds duplicates again as it sends.
  */
-export async function planImport(open: () => NodeJS.ReadableStream, csv: CsvOptions, email: EMailService, limiter: Limiter, sink: (line: PlanLine) => void): Promise<PlanTotals> {
+export async function planImport(open: () => NodeJS.ReadableStream, csv: CsvOptions, email: EMailService, limiter: Limiter, sink: (line: PlanLine) => void, known?: KnownDuplicates): Promise<PlanTotals> {
   const totals: PlanTotals = {create: 0, update: 0, unchanged: 0, invalid: 0, error: 0}
   const ordered = new OrderedResults<PlanLine>((l) => {
     totals[l.action]++
@@ -39,7 +42,7 @@ export async function planImport(open: () => NodeJS.ReadableStream, csv: CsvOpti
   try {
     // Batch by batch, as pre-flight reads: rows that need no request are done before the next await, so
     // they die young instead of living on in the heap.
-    for await (const batch of importBatches(open, csv)) {
+    for await (const batch of importBatches(open, csv, undefined, known)) {
       for (const row of batch) {
         const mySeq = seq++
         const base = {line: row.line, email: row.email, associateId: row.associateId, id: row.id}

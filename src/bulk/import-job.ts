@@ -166,3 +166,4 @@ function undoRow(a: EMailAccount): Array<string | number | undefined> {
 export {csvLine} from './csv-line.js'
 
 export {createProgress}
+export {knownDuplicates} from './csv-reader.js'

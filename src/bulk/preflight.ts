@@ -1,7 +1,7 @@
 import type {CsvField} from './columns.js'
 import {importBatches, type CsvOptions} from './csv-rows.js'
 import type {OpenCsv} from './csv-source.js'
-import type {RowProblem} from './row-build.js'
+import type {KnownDuplicates, RowProblem} from './row-build.js'
 
 export interface PreflightReport {
   /** Data rows read (empty lines and all-empty rows are not rows). */
@@ -79,4 +79,13 @@ export async function preflight(open: OpenCsv, options: CsvOptions): Promise<Pre
     report.headerProblems.push(`the file has no ${column} column, but ${which} and needs it`)
   }
   return report
+}
+
+/**
+ * Every duplicate the report found, by line, when it kept them all (at most PROBLEM_CAP); a second pass
+ * over the unchanged file can take them instead of keeping a key per row again.
+ */
+export function knownDuplicates(report: PreflightReport): KnownDuplicates | undefined {
+  if (report.duplicates.length !== report.duplicateCount) return undefined
+  return new Map(report.duplicates.map((p) => [p.line, p]))
 }

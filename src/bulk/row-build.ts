@@ -51,6 +51,9 @@ const FIELD_OF_FLAG = new Map<string, number>([
 const SEED_ROW = 0x5eed1
 const SEED_CREATE_KEY = 0xc4ea7e
 
+/** Duplicate problems by line, as a pass over the whole file found them (PreflightReport.duplicates). */
+export type KnownDuplicates = ReadonlyMap<number, RowProblem>
+
 /** Builds and checks rows against one header; remembers keys across rows to find duplicates. */
 export class RowBuilder {
   private readonly values: (string | undefined)[] = new Array(CSV_FIELDS.length).fill(undefined)
@@ -59,9 +62,15 @@ export class RowBuilder {
   // lower-cased e-mail and associate id with the high word's low bit set, so the two never meet. Two different
   // create keys share a hash with probability about n²/2^64, under 6e-8 for a million rows, so a hash match
   // is taken as a repeat.
-  private readonly keys = new KeyTable()
+  private readonly keys: KeyTable | undefined
 
-  constructor(private readonly layout: HeaderLayout) {}
+  /**
+   * `known`: the duplicates an earlier pass over the same file found, by line. They are taken as found
+   * instead of being looked for again, which saves the key table (some 20 MB for a million rows).
+   */
+  constructor(private readonly layout: HeaderLayout, private readonly known?: KnownDuplicates) {
+    if (!known) this.keys = new KeyTable()
+  }
 
   /** The row of one record, or undefined when every cell is empty (Excel writes such rows as ";;;;"). */
   build(cells: string[], line: number, quoteProblem: QuoteProblem | undefined): ImportRow | undefined {
@@ -145,15 +154,19 @@ export class RowBuilder {
       }
     }
 
-    if (id !== undefined) {
-      const first = this.keys.firstLine(0, id, line)
+    const keys = this.keys
+    if (!keys) {
+      const repeat = this.known?.get(line)
+      if (repeat) problems.push(repeat)
+    } else if (id !== undefined) {
+      const first = keys.firstLine(0, id, line)
       if (first !== 0) this.problem(F.id, `line ${line} repeats ${displayName[F.id]} ${id} from line ${first}`, 'duplicate')
     } else if (isCreate && input.email !== undefined && associateId !== undefined && flagged[F.email] === 0 && flagged[F.associate_id] === 0) {
       hashStart(SEED_CREATE_KEY)
       hashAdd(input.email.toLowerCase())
       hashAdd(String(associateId)) // as a number, so "05" and "5" are one associate
       hashFinish()
-      const first = this.keys.firstLine((hashHigh() | 1) >>> 0, hashLow(), line)
+      const first = keys.firstLine((hashHigh() | 1) >>> 0, hashLow(), line)
       if (first !== 0) {
         this.problem(F.email, `line ${line} repeats ${displayName[F.email]} ${input.email} with ${displayName[F.associate_id]} ${associateId} from line ${first}`, 'duplicate')
       }
@@ -167,7 +180,7 @@ export class RowBuilder {
 
   /** Frees the duplicate keys' memory; build() must not be called afterwards. */
   release(): void {
-    this.keys.release()
+    this.keys?.release()
   }
 
   // The row being built, for problem(); fields rather than a closure per row.

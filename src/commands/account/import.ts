@@ -141,21 +141,21 @@ Columns: id, email, associate_id, imap_server, imap_port, imap_auth_type, imap_u
   }
 
   private async dryRun(open: () => NodeJS.ReadableStream, csv: {delimiter?: string; map?: string[]}, email: import('../../soap/email-service.js').EMailService, concurrency: number | 'auto', ndjson: boolean): Promise<unknown> {
-    const [{checkFile}, {planImport}, {Limiter}, {renderPlanLine}, {stdoutStyle}] = await Promise.all([
+    const [{checkFile, knownDuplicates}, {planImport}, {Limiter}, {renderPlanLine}, {stdoutStyle}] = await Promise.all([
       import('../../bulk/import-job.js'),
       import('../../bulk/dry-run.js'),
       import('../../bulk/limiter.js'),
       import('../../output/import-summary.js'),
       import('../../output/style.js'),
     ])
-    await checkFile(open, csv, true, (message) => this.note(`Warning: ${message}`))
+    const report = await checkFile(open, csv, true, (message) => this.note(`Warning: ${message}`))
     const style = stdoutStyle()
     const json = this.jsonEnabled()
     const totals = await this.call(() =>
       planImport(open, csv, email, new Limiter(concurrency === 'auto' ? 8 : concurrency), (line) => {
         if (ndjson) process.stdout.write(`${JSON.stringify({type: 'plan', ...line})}\n`)
         else if (!json) process.stdout.write(`${renderPlanLine(line, style)}\n`)
-      }),
+      }, knownDuplicates(report)),
     )
     if (!json && !ndjson) this.log(`\n${style.bold('Plan:')} ${totals.create} to create, ${totals.update} to update, ${totals.unchanged} unchanged${totals.invalid ? `, ${totals.invalid} invalid` : ''}${totals.error ? `, ${totals.error} could not be read` : ''}. Nothing was changed.`)
     return {dryRun: true, totals}
