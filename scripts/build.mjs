@@ -27,6 +27,21 @@ const PATCHES = [
     from: '.sort((a, b) => a.id.localeCompare(b.id));',
     to: '.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));',
   },
+  {
+    // Matching the plugin list against package.json's dependencies with minimatch, one compiled pattern per
+    // dependency and plugin at every start (some 10 ms with loading minimatch). Names without glob
+    // characters - all of ours - match only themselves, which a string comparison answers.
+    file: '@oclif/core/lib/config/plugin-loader.js',
+    from: 'patterns.some((w) => (0, minimatch_1.minimatch)(p, w))',
+    to: 'patterns.some((w) => (/[*?[\\]{}()!+\\\\]/.test(w) ? (0, minimatch_1.minimatch)(p, w) : p === w))',
+  },
+  {
+    // Telling WSL from Linux at every start through wsl-utils, which loads node:child_process and
+    // PowerShell helpers with it; is-wsl is the check wsl-utils re-exports, without those.
+    file: '@oclif/core/lib/util/os.js',
+    from: "(await import('wsl-utils')).isWsl",
+    to: "(await import('is-wsl')).default",
+  },
 ]
 
 /**
@@ -36,10 +51,13 @@ const PATCHES = [
  * - @oclif/core: tinyglobby (finding commands by file pattern; ours are explicit and the plugins have
  *   manifests), lilconfig (.oclifrc files, read only for a package.json without an "oclif" section),
  *   cli-spinners (spinners), semver (the Node engines check, which cannot find @oclif/core's package.json
- *   from inside the bundle and so never gets as far as using it). Used through require().
+ *   from inside the bundle and so never gets as far as using it), minimatch (wildcards in the plugin
+ *   list; ours has none), ejs (templates in help text and examples: loaded for --help, not for a
+ *   command), node:child_process (the Windows shell check) and node:readline (flags read from stdin).
+ *   Used through require().
  */
 const LAZY = [
-  {importer: '@oclif/core', modules: ['tinyglobby', 'lilconfig', 'cli-spinners', 'semver']},
+  {importer: '@oclif/core', modules: ['tinyglobby', 'lilconfig', 'cli-spinners', 'semver', 'minimatch', 'ejs', 'node:child_process', 'node:readline']},
 ]
 
 const applied = new Set()
