@@ -1,0 +1,88 @@
+#!/usr/bin/env node
+// Helper processes for scripts/bench.mjs, each in a process of its own so that none of them shares an
+// event loop or a heap with what it measures:
+//   sandbox JSON      a sandbox on 127.0.0.1 (options as JSON); prints {url, ticket} and runs until its
+//                     stdin closes (the bench ends) or a time limit passes
+//   got URL TICKET N CONCURRENCY
+//                     the baseline client: N SaveEMailAccount creates built with src/soap (once per row)
+//                     and POSTed with got over a keep-alive agent; prints {rows, ms}
+//   preflight FILE    the pre-flight pass of account import over FILE; prints {rows, valid, ms}
+import http from 'node:http'
+import {createReadStream} from 'node:fs'
+import {performance} from 'node:perf_hooks'
+import {fileURLToPath} from 'node:url'
+
+const dist = fileURLToPath(new URL('../dist/', import.meta.url))
+const [mode, ...args] = process.argv.slice(2)
+
+/** The same create rows as scripts/bench.mjs writes to its CSV files (and test/helpers/import-csv.ts). */
+function createInput(n) {
+  return {
+    email: `user${n}@example.com`,
+    associateId: 5,
+    imap: {server: 'imap.example.com', port: 993, authType: 'plain', username: `user${n}`, password: `imap-pw-${n}`},
+    smtp: {server: 'smtp.example.com', port: 587, authType: 'plain', username: `user${n}`, password: `smtp-pw-${n}`},
+  }
+}
+
+if (mode === 'sandbox') {
+  const {startSandbox} = await import(`${dist}sandbox/server.js`)
+  const sandbox = await startSandbox({port: 0, ...JSON.parse(args[0] ?? '{}')})
+  process.stdout.write(`${JSON.stringify({url: sandbox.url, ticket: sandbox.demoTicket})}\n`)
+  const stop = async () => {
+    await sandbox.close()
+    process.exit(0)
+  }
+  process.stdin.on('end', stop)
+  process.stdin.on('error', stop)
+  process.stdin.resume()
+  process.on('SIGTERM', stop)
+  // Never outlives a bench by much, whatever happens to the bench process.
+  setTimeout(stop, 60 * 60 * 1000).unref()
+} else if (mode === 'got') {
+  const [url, ticket, rowsText, concurrencyText] = args
+  const rows = Number(rowsText)
+  const concurrency = Number(concurrencyText)
+  const [{default: got}, {buildEnvelope}, {accountFields}, {accountForCreate}, {endpointUrl, soapAction}] = await Promise.all([
+    import('got'),
+    import(`${dist}soap/envelope.js`),
+    import(`${dist}soap/account-xml.js`),
+    import(`${dist}accounts/merge.js`),
+    import(`${dist}soap/versions.js`),
+  ])
+  const endpoint = endpointUrl(url, '87', 'EMail')
+  const action = soapAction('87', 'EMail', 'SaveEMailAccount')
+  const agent = new http.Agent({keepAlive: true, maxSockets: 64})
+  let next = 1
+  let failed = 0
+  const started = performance.now()
+  await Promise.all(
+    Array.from({length: concurrency}, async () => {
+      while (next <= rows) {
+        const n = next++
+        const body = buildEnvelope({version: '87', operation: 'SaveEMailAccount', headers: {ticket}, body: [['EMailAccount', accountFields(accountForCreate(createInput(n)))]]})
+        const res = await got.post(endpoint, {
+          body,
+          headers: {'content-type': 'text/xml; charset=utf-8', soapaction: `"${action}"`, 'user-agent': 'soemail', accept: 'text/xml'},
+          agent: {http: agent},
+          retry: {limit: 0},
+          throwHttpErrors: false,
+          responseType: 'buffer',
+        })
+        if (res.statusCode !== 200 || !res.body.includes('SaveEMailAccountResponse')) failed++
+      }
+    }),
+  )
+  const ms = performance.now() - started
+  agent.destroy()
+  process.stdout.write(`${JSON.stringify({rows, failed, ms})}\n`)
+} else if (mode === 'preflight') {
+  const {preflight} = await import(`${dist}bulk/csv-reader.js`)
+  const started = performance.now()
+  const report = await preflight(() => createReadStream(args[0]), {})
+  const ms = performance.now() - started
+  process.stdout.write(`${JSON.stringify({rows: report.rows, valid: report.valid, ms})}\n`)
+} else {
+  process.stderr.write('usage: bench-child.mjs sandbox JSON | got URL TICKET ROWS CONCURRENCY | preflight FILE\n')
+  process.exit(2)
+}

@@ -1,0 +1,360 @@
+#!/usr/bin/env node
+// npm run bench: start-up, bulk throughput, memory and pre-flight speed of the built CLI, printed as one
+// table. Every figure is the median of several runs and, where it has one, a ratio to a baseline
+// measured in the same run, so a busy machine moves both sides. Only loopback traffic: each sandbox is
+// a separate process on 127.0.0.1 started and stopped here (scripts/bench-child.mjs). Files go to a
+// temporary directory that is removed at the end.
+//
+//   node scripts/bench.mjs [--runs N] [--bulk-runs N] [--only cold,bulk,latency,memory,preflight] [--out FILE]
+import {spawn, spawnSync} from 'node:child_process'
+import {closeSync, createWriteStream, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {cpus, loadavg, tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {performance} from 'node:perf_hooks'
+import {fileURLToPath} from 'node:url'
+import {once} from 'node:events'
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url))
+const BIN = join(ROOT, 'bin', 'run.js')
+const CHILD = join(ROOT, 'scripts', 'bench-child.mjs')
+const NODE = process.execPath
+const GNU_TIME = '/usr/bin/time'
+
+const options = parseArgs(process.argv.slice(2))
+const SECTIONS = new Set(options.only ?? ['cold', 'bulk', 'latency', 'memory', 'preflight'])
+const COLD_RUNS = options.runs ?? 11
+const BULK_RUNS = options['bulk-runs'] ?? 3
+const CONCURRENCY = 16
+const BULK_ROWS = 20_000
+const LATENCY_MS = 50
+const LATENCY_ROWS = 20_000
+const SMALL = 100_000
+const LARGE = 1_000_000
+// Every child is killed after this long: the bench always ends by itself.
+const CHILD_LIMIT_MS = 15 * 60 * 1000
+const LOAD_AT_START = loadavg()[0]
+
+if (!existsSync(join(ROOT, 'dist', 'cli', 'run.js')) || !existsSync(join(ROOT, 'dist', 'sandbox', 'server.js'))) {
+  console.error('soemail is not built: run `npm run build` first (npm run bench does).')
+  process.exit(1)
+}
+
+const tmp = mkdtempSync(join(tmpdir(), 'soemail-bench-'))
+const sandboxes = new Set()
+const cleanup = () => {
+  for (const s of sandboxes) s.kill()
+  rmSync(tmp, {recursive: true, force: true})
+}
+process.on('exit', cleanup)
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130))
+
+const rows = []
+const log = (text) => process.stderr.write(`${text}\n`)
+
+try {
+  if (SECTIONS.has('cold')) await coldStart()
+  if (SECTIONS.has('bulk')) await bulkZeroLatency()
+  if (SECTIONS.has('latency')) await bulkWithLatency()
+  if (SECTIONS.has('memory') || SECTIONS.has('preflight')) await memoryAndPreflight()
+} finally {
+  for (const s of sandboxes) s.kill()
+}
+
+const table = renderTable(rows)
+process.stdout.write(`${table}\n`)
+if (options.out) writeFileSync(options.out, `${table}\n`)
+const missed = rows.filter((r) => r.met === false)
+log(missed.length === 0 ? 'All targets met.' : `Targets not met: ${missed.map((r) => r.name).join('; ')}`)
+
+// ---------------------------------------------------------------------------------------------------
+
+async function coldStart() {
+  const sandbox = await startSandbox({schemaCheck: false})
+  const env = cliEnv(sandbox, {SOEMAIL_IMAP_PASSWORD: 'imap-secret', SOEMAIL_SMTP_PASSWORD: 'smtp-secret'})
+  let n = 0
+  const cases = {
+    'node -e 0': () => [NODE, ['-e', '0']],
+    '--version': () => [NODE, [BIN, '--version']],
+    '--help': () => [NODE, [BIN, '--help']],
+    'account save': () => {
+      n++
+      return [NODE, [BIN, 'account', 'save', '--email', `cold${n}@example.com`, '--associate', '5', '--imap-server', 'imap.example.com', '--smtp-server', 'smtp.example.com']]
+    },
+  }
+  const times = Object.fromEntries(Object.keys(cases).map((k) => [k, []]))
+  // One warm-up round (disk cache), then interleaved rounds so that load on the machine hits all alike.
+  for (let round = -1; round < COLD_RUNS; round++) {
+    for (const [name, make] of Object.entries(cases)) {
+      const [cmd, args] = make()
+      const started = performance.now()
+      const res = spawnSync(cmd, args, {env, stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000})
+      const ms = performance.now() - started
+      if (res.status !== 0) throw new Error(`${name} exited ${res.status}: ${res.stderr}`)
+      if (round >= 0) times[name].push(ms)
+    }
+  }
+  await sandbox.stop()
+  const base = median(times['node -e 0'])
+  log(`cold start: ${Object.entries(times).map(([k, v]) => `${k} ${median(v).toFixed(0)} ms`).join(', ')}`)
+  // The ratio is the median of each round's ratio: a round measures all four back to back, so a change
+  // in the machine's load between rounds moves both sides of it.
+  const add = (label, key, limit) => {
+    const value = median(times[key])
+    const ratio = median(times[key].map((t, round) => t / times['node -e 0'][round]))
+    rows.push({name: label, value: `${value.toFixed(0)} ms`, baseline: `node -e 0: ${base.toFixed(0)} ms`, ratio, ratioText: `${ratio.toFixed(2)}×`, target: `≤ ${limit.toFixed(1)}×`, met: ratio <= limit})
+  }
+  add('soemail --version', '--version', 2.0)
+  add('soemail --help', '--help', 2.0)
+  add('soemail account save (create, loopback sandbox)', 'account save', 3.0)
+}
+
+async function bulkZeroLatency() {
+  const csv = join(tmp, `bulk-${BULK_ROWS}.csv`)
+  await writeCreateCsv(csv, BULK_ROWS)
+  const cli = []
+  const base = []
+  // Pairs of runs, in alternating order; the ratio is the median of the pairs' ratios.
+  for (let run = 0; run < BULK_RUNS; run++) {
+    if (run % 2 === 0) cli.push(await importRun(csv, BULK_ROWS, {schemaCheck: false}, `bulk-${run}`))
+    base.push(await gotBaseline(run))
+    if (run % 2 === 1) cli.push(await importRun(csv, BULK_ROWS, {schemaCheck: false}, `bulk-${run}`))
+  }
+  const value = median(cli.map((r) => r.rate))
+  const whole = median(cli.map((r) => r.wallRate))
+  const baseline = median(base)
+  const ratio = median(cli.map((r, i) => r.rate / base[i]))
+  const wholeRatio = median(cli.map((r, i) => r.wallRate / base[i]))
+  rows.push({
+    name: `account import ${fmt(BULK_ROWS)} rows, concurrency ${CONCURRENCY}, 0 ms latency`,
+    value: `${fmt(value)} rows/s (${fmt(whole)} incl. start-up)`,
+    baseline: `got alone: ${fmt(baseline)} rows/s`,
+    ratio,
+    ratioText: `${ratio.toFixed(2)} (${wholeRatio.toFixed(2)})`,
+    target: '≥ 0.80',
+    met: ratio >= 0.8,
+  })
+}
+
+/** The got-only client (scripts/bench-child.mjs got) against a fresh sandbox; rows/s over its own sending time. */
+async function gotBaseline(run) {
+  const sandbox = await startSandbox({schemaCheck: false})
+  const started = performance.now()
+  const res = await runChild(NODE, [CHILD, 'got', sandbox.url, sandbox.ticket, String(BULK_ROWS), String(CONCURRENCY)], {env: cliEnv(sandbox)})
+  const wall = performance.now() - started
+  await sandbox.stop()
+  const out = JSON.parse(res.stdout)
+  if (out.failed > 0) throw new Error(`the got baseline had ${out.failed} failed requests`)
+  log(`  got baseline run ${run + 1}: ${(BULK_ROWS / (out.ms / 1000)).toFixed(0)} rows/s (${(wall / 1000).toFixed(1)} s with start-up)`)
+  return BULK_ROWS / (out.ms / 1000)
+}
+
+async function bulkWithLatency() {
+  const csv = join(tmp, `latency-${LATENCY_ROWS}.csv`)
+  await writeCreateCsv(csv, LATENCY_ROWS)
+  const runs = []
+  for (let run = 0; run < BULK_RUNS; run++) runs.push(await importRun(csv, LATENCY_ROWS, {schemaCheck: false, faults: {latencyMs: LATENCY_MS}}, `latency-${run}`))
+  const ideal = CONCURRENCY / (LATENCY_MS / 1000)
+  const value = median(runs.map((r) => r.rate))
+  const whole = median(runs.map((r) => r.wallRate))
+  rows.push({
+    name: `account import ${fmt(LATENCY_ROWS)} rows, concurrency ${CONCURRENCY}, ${LATENCY_MS} ms latency`,
+    value: `${fmt(value)} rows/s (${fmt(whole)} incl. start-up)`,
+    baseline: `ideal ${CONCURRENCY} / ${LATENCY_MS / 1000} s: ${fmt(ideal)} rows/s`,
+    ratio: value / ideal,
+    ratioText: `${(value / ideal).toFixed(3)} (${(whole / ideal).toFixed(3)})`,
+    target: '≥ 0.95',
+    met: value / ideal >= 0.95,
+  })
+}
+
+async function memoryAndPreflight() {
+  const small = join(tmp, `rows-${SMALL}.csv`)
+  const large = join(tmp, `rows-${LARGE}.csv`)
+  await writeCreateCsv(small, SMALL)
+  await writeCreateCsv(large, LARGE)
+  if (SECTIONS.has('memory')) {
+    const sandbox = await startSandbox({schemaCheck: false})
+    const dry = async (file, count) => {
+      const peaks = []
+      for (let run = 0; run < BULK_RUNS; run++) {
+        const res = await timedCli(['account', 'import', file, '--dry-run', '--concurrency', String(CONCURRENCY)], cliEnv(sandbox), {stdout: 'null'})
+        if (res.code !== 0) throw new Error(`dry-run of ${count} rows exited ${res.code}: ${res.stderr.slice(-2000)}`)
+        peaks.push(res.maxRssKb)
+        log(`  dry-run ${fmt(count)} rows: ${(res.maxRssKb / 1024).toFixed(0)} MB peak RSS, ${(res.ms / 1000).toFixed(1)} s`)
+      }
+      return median(peaks) / 1024
+    }
+    const smallMb = await dry(small, SMALL)
+    const largeMb = await dry(large, LARGE)
+    await sandbox.stop()
+    const real = []
+    for (let run = 0; run < BULK_RUNS; run++) real.push((await importRun(small, SMALL, {schemaCheck: false}, `memory-${run}`)).maxRssKb / 1024)
+    const realMb = median(real)
+    rows.push({name: `peak RSS, import --dry-run, ${fmt(SMALL)} rows`, value: `${realMbText(smallMb)}`, baseline: '', ratioText: '', target: '(reference for 1M)', met: undefined})
+    rows.push({
+      name: `peak RSS, import --dry-run, ${fmt(LARGE)} rows`,
+      value: realMbText(largeMb),
+      baseline: `${fmt(SMALL)} rows: ${realMbText(smallMb)}`,
+      ratio: largeMb / smallMb,
+      ratioText: `${(largeMb / smallMb).toFixed(2)}×`,
+      target: '≤ 150 MB and ≤ 1.20×',
+      met: largeMb <= 150 && largeMb / smallMb <= 1.2,
+    })
+    rows.push({name: `peak RSS, import (real), ${fmt(SMALL)} rows`, value: realMbText(realMb), baseline: `dry-run: ${realMbText(smallMb)}`, ratio: realMb / smallMb, ratioText: `${(realMb / smallMb).toFixed(2)}×`, target: '(reported)', met: undefined})
+  }
+  if (SECTIONS.has('preflight')) {
+    const rates = []
+    for (let run = 0; run < BULK_RUNS; run++) {
+      const res = await runChild(NODE, [CHILD, 'preflight', large], {env: cliEnv()})
+      const out = JSON.parse(res.stdout)
+      if (out.rows !== LARGE || out.valid !== LARGE) throw new Error(`pre-flight read ${out.rows} rows, ${out.valid} valid; expected ${LARGE}`)
+      rates.push(out.rows / (out.ms / 1000))
+      log(`  pre-flight ${fmt(LARGE)} rows: ${(out.ms / 1000).toFixed(1)} s, ${fmt(out.rows / (out.ms / 1000))} rows/s`)
+    }
+    const value = median(rates)
+    rows.push({name: `pre-flight validation, ${fmt(LARGE)} rows`, value: `${fmt(value)} rows/s`, baseline: '', ratioText: '', target: '≥ 100,000 rows/s', met: value >= 100_000})
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+/** One `account import` of `count` create rows against a fresh sandbox; rows/s from the command's own elapsedMs. */
+async function importRun(csv, count, sandboxOptions, label) {
+  const sandbox = await startSandbox(sandboxOptions)
+  const results = join(tmp, `${label}.results.csv`)
+  const res = await timedCli(['account', 'import', csv, '--concurrency', String(CONCURRENCY), '--results', results, '--json'], cliEnv(sandbox))
+  const stats = await sandbox.stop()
+  if (res.code !== 0) throw new Error(`account import (${label}) exited ${res.code}: ${res.stderr.slice(-2000)}`)
+  const summary = JSON.parse(res.stdout).result
+  if (summary.counts.ok !== count) throw new Error(`account import (${label}): ${JSON.stringify(summary.counts)}`)
+  for (const suffix of ['', '.journal', '.undo.csv', '.created.csv']) rmSync(`${results}${suffix}`, {force: true})
+  const rate = count / (summary.elapsedMs / 1000)
+  const wallRate = count / (res.ms / 1000)
+  log(`  account import (${label}): ${fmt(rate)} rows/s (${fmt(wallRate)} with start-up), ${(res.maxRssKb / 1024).toFixed(0)} MB peak RSS${stats ? '' : ''}`)
+  return {rate, wallRate, maxRssKb: res.maxRssKb}
+}
+
+/** Runs the CLI under GNU time for its peak RSS; `ms` is wall time of the whole process. */
+async function timedCli(args, env, {stdout = 'pipe'} = {}) {
+  const rssFile = join(tmp, `rss-${process.hrtime.bigint()}`)
+  const useTime = existsSync(GNU_TIME)
+  const [cmd, argv] = useTime ? [GNU_TIME, ['-f', '%M', '-o', rssFile, NODE, BIN, ...args]] : [NODE, [BIN, ...args]]
+  const started = performance.now()
+  const res = await runChild(cmd, argv, {env, stdout, allowFailure: true})
+  const ms = performance.now() - started
+  const maxRssKb = useTime ? Number(readFileSync(rssFile, 'utf8').trim().split('\n').at(-1)) : Number.NaN
+  rmSync(rssFile, {force: true})
+  return {...res, ms, maxRssKb}
+}
+
+function runChild(cmd, args, {env, stdout = 'pipe', allowFailure = false}) {
+  return new Promise((resolve, reject) => {
+    const out = stdout === 'null' ? openSync('/dev/null', 'w') : 'pipe'
+    const child = spawn(cmd, args, {env, stdio: ['ignore', out, 'pipe']})
+    if (typeof out === 'number') closeSync(out)
+    let text = ''
+    let err = ''
+    child.stdout?.on('data', (d) => (text += d))
+    child.stderr.on('data', (d) => (err = (err + d).slice(-20_000)))
+    const timer = setTimeout(() => child.kill('SIGKILL'), CHILD_LIMIT_MS)
+    child.on('error', reject)
+    child.on('close', (code) => {
+      clearTimeout(timer)
+      if (code !== 0 && !allowFailure) reject(new Error(`${args.slice(0, 3).join(' ')} exited ${code}: ${err}`))
+      else resolve({code, stdout: text, stderr: err})
+    })
+  })
+}
+
+/** A sandbox in its own process; stop() ends it (closing its stdin) and waits for it to exit. */
+async function startSandbox(sandboxOptions) {
+  const child = spawn(NODE, [CHILD, 'sandbox', JSON.stringify(sandboxOptions)], {env: cliEnv(), stdio: ['pipe', 'pipe', 'inherit']})
+  sandboxes.add(child)
+  let buffered = ''
+  const first = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the sandbox did not start within 30 s')), 30_000)
+    child.on('exit', (code) => reject(new Error(`the sandbox exited ${code} before it started`)))
+    child.stdout.on('data', (d) => {
+      buffered += d
+      const nl = buffered.indexOf('\n')
+      if (nl >= 0) {
+        clearTimeout(timer)
+        resolve(JSON.parse(buffered.slice(0, nl)))
+      }
+    })
+  })
+  return {
+    url: first.url,
+    ticket: first.ticket,
+    async stop() {
+      const exited = once(child, 'exit')
+      child.stdin.end()
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
+      await exited
+      clearTimeout(timer)
+      sandboxes.delete(child)
+    },
+  }
+}
+
+/** The caller's environment without soemail settings, a private HOME, and the sandbox's URL and ticket. */
+function cliEnv(sandbox, extra = {}) {
+  const env = {}
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('SOEMAIL_') && !k.startsWith('XDG_') && k !== 'NODE_OPTIONS') env[k] = v
+  Object.assign(env, {HOME: join(tmp, 'home'), NO_COLOR: '1'}, sandbox ? {SOEMAIL_URL: sandbox.url, SOEMAIL_TICKET: sandbox.ticket} : {}, extra)
+  return env
+}
+
+/** Create rows as test/helpers/import-csv.ts writes them: unique e-mail per row, associate 5. */
+async function writeCreateCsv(path, count) {
+  const out = createWriteStream(path)
+  out.write('id,email,associate_id,imap_server,imap_port,imap_auth_type,imap_username,imap_password,smtp_server,smtp_port,smtp_auth_type,smtp_username,smtp_password\n')
+  for (let start = 1; start <= count; start += 10_000) {
+    let chunk = ''
+    for (let n = start; n < Math.min(start + 10_000, count + 1); n++) {
+      chunk += `,user${n}@example.com,5,imap.example.com,993,plain,user${n},imap-pw-${n},smtp.example.com,587,plain,user${n},smtp-pw-${n}\n`
+    }
+    if (!out.write(chunk)) await once(out, 'drain')
+  }
+  out.end()
+  await once(out, 'close')
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+}
+
+function fmt(n) {
+  return Math.round(n).toLocaleString('en-US')
+}
+
+function realMbText(mb) {
+  return `${mb.toFixed(0)} MB`
+}
+
+function renderTable(list) {
+  const head = ['Measure', 'Median', 'Baseline (same run)', 'Ratio', 'Target', 'Result']
+  const body = list.map((r) => [r.name, r.value, r.baseline || '—', r.ratioText || '—', r.target, r.met === undefined ? '—' : r.met ? 'MET' : 'NOT MET'])
+  const lines = [head, head.map(() => '---'), ...body].map((cells) => `| ${cells.join(' | ')} |`)
+  const load = `load average ${LOAD_AT_START.toFixed(1)} at start, ${loadavg()[0].toFixed(1)} at end on ${cpus().length} CPUs`
+  // The bench keeps about two processes busy itself, so only the load it started in says how busy the machine was.
+  const busy = LOAD_AT_START > cpus().length / 2 ? ' - a busy machine: other processes inflate the wall-clock ratios' : ''
+  return [`soemail bench - Node ${process.version}, ${new Date().toISOString().slice(0, 10)}; medians of ${COLD_RUNS} (start-up) and ${BULK_RUNS} (others) runs; ${load}${busy}`, '', ...lines].join('\n')
+}
+
+function parseArgs(argv) {
+  const out = {}
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]
+    if (arg === '--only') out.only = argv[++i].split(',')
+    else if (arg === '--out') out.out = argv[++i]
+    else if (arg === '--runs' || arg === '--bulk-runs') out[arg.slice(2)] = Math.max(1, Number(argv[++i]))
+    else {
+      console.error(`unknown option ${arg}`)
+      process.exit(2)
+    }
+  }
+  return out
+}
