@@ -5,7 +5,7 @@
 // a separate process on 127.0.0.1 started and stopped here (scripts/bench-child.mjs). Files go to a
 // temporary directory that is removed at the end.
 //
-//   node scripts/bench.mjs [--runs N] [--bulk-runs N] [--only cold,bulk,latency,memory,preflight] [--out FILE]
+//   node scripts/bench.mjs [--runs N] [--bulk-runs N] [--only cold,bulk,latency,memory,preflight] [--out FILE] [--readme]
 import {spawn, spawnSync} from 'node:child_process'
 import {closeSync, createWriteStream, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {cpus, loadavg, tmpdir} from 'node:os'
@@ -63,6 +63,7 @@ try {
 const table = renderTable(rows)
 process.stdout.write(`${table}\n`)
 if (options.out) writeFileSync(options.out, `${table}\n`)
+if (options.readme) updateReadme(table)
 const missed = rows.filter((r) => r.met === false)
 log(missed.length === 0 ? 'All targets met.' : `Targets not met: ${missed.map((r) => r.name).join('; ')}`)
 
@@ -344,12 +345,24 @@ function renderTable(list) {
   return [`soemail bench - Node ${process.version}, ${new Date().toISOString().slice(0, 10)}; medians of ${COLD_RUNS} (start-up) and ${BULK_RUNS} (others) runs; ${load}${busy}`, '', ...lines].join('\n')
 }
 
+/** Puts the table between the README's bench markers, so the README shows the last full run. */
+function updateReadme(table) {
+  const path = join(ROOT, 'README.md')
+  const text = readFileSync(path, 'utf8')
+  const start = text.indexOf('<!-- bench -->')
+  const end = text.indexOf('<!-- /bench -->')
+  if (start < 0 || end < start) throw new Error('README.md has no <!-- bench --> ... <!-- /bench --> section')
+  writeFileSync(path, `${text.slice(0, start)}<!-- bench -->\n${table}\n${text.slice(end)}`)
+  log('README.md updated.')
+}
+
 function parseArgs(argv) {
   const out = {}
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]
     if (arg === '--only') out.only = argv[++i].split(',')
     else if (arg === '--out') out.out = argv[++i]
+    else if (arg === '--readme') out.readme = true
     else if (arg === '--runs' || arg === '--bulk-runs') out[arg.slice(2)] = Math.max(1, Number(argv[++i]))
     else {
       console.error(`unknown option ${arg}`)

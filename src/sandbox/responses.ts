@@ -47,7 +47,8 @@ export function soapAnswer(spec: AnswerSpec): HttpReply {
   return {status: 200, headers: {'content-type': XML_CONTENT_TYPE}, body: `<s:Envelope xmlns:s="${SOAP11_ENV_NS}"><s:Header>${header}</s:Header><s:Body>${body}</s:Body></s:Envelope>`}
 }
 
-function exceptionFields(e: SoExceptionInfo): XmlFields {
+/** ExceptionInfo's children in schema order (exported for the test that holds the writer against xmlbuilder2). */
+export function exceptionFields(e: SoExceptionInfo): XmlFields {
   const params = Object.entries(e.parameters ?? {})
   return [
     ['Message', e.message],
