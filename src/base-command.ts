@@ -74,7 +74,7 @@ export abstract class BaseCommand extends Command {
       return await fn()
     } catch (error) {
       const err = toCliError(error, {reloginHint: this.reloginHint()})
-      if (!(err instanceof AuthError) || err.code !== 'TICKET_REJECTED' || this.reloggedIn || !(await this.tryRelogin())) throw err
+      if (!(err instanceof AuthError) || err.code !== 'TICKET_REJECTED' || !(await this.tryRelogin())) throw err
       try {
         return await fn()
       } catch (retryError) {

@@ -6,8 +6,8 @@ import {spawnSync} from 'node:child_process'
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
+import {ROOT} from './helpers/cli.js'
 
-const ROOT = join(import.meta.dirname, '..')
 const BENCH = join(ROOT, 'scripts', 'bench.mjs')
 
 function quickBench(args: string[], env: Record<string, string> = {}) {

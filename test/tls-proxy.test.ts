@@ -18,8 +18,6 @@ import {basicAuthorization, startProxy, type TestProxy} from './helpers/proxy-se
 import {unusedPort} from './helpers/soap-responder.js'
 import {makeTestCa, type TestCa} from './helpers/tls-certs.js'
 
-/** The CLI inherits the test runner's environment; a developer's own proxy settings must not leak in. */
-const NO_PROXY_VARS = {HTTPS_PROXY: undefined, https_proxy: undefined, HTTP_PROXY: undefined, http_proxy: undefined, NO_PROXY: undefined, no_proxy: undefined}
 /** Made-up name only the proxy can resolve: a request that reaches the server with it went through the proxy. */
 const PROXY_ONLY_HOST = 'soemail-sandbox.test'
 const PROXY_USER = 'proxy-user-7q'
@@ -81,7 +79,7 @@ afterAll(async () => {
 })
 
 const getSecure = (extra: string[] = []) => ['account', 'get', String(secureId), '--url', secure.url, '--json', ...extra]
-const secureEnv = (extra: Record<string, string | undefined> = {}) => ({...NO_PROXY_VARS, SOEMAIL_TICKET: secure.demoTicket, ...extra})
+const secureEnv = (extra: Record<string, string | undefined> = {}) => ({SOEMAIL_TICKET: secure.demoTicket, ...extra})
 
 describe('TLS with a private CA', () => {
   it('refuses the certificate by default, says so and points at --ca-file; nothing reaches the server', async () => {
@@ -108,7 +106,7 @@ describe('TLS with a private CA', () => {
 
   it('doctor reports the TLS problem with the --ca-file fix, and passes the endpoint and TLS checks with it, through the proxy', async () => {
     // No D-Bus: the keychain check fails fast and predictably; only the endpoint and TLS lines matter here.
-    const env = {...NO_PROXY_VARS, DBUS_SESSION_BUS_ADDRESS: undefined, XDG_RUNTIME_DIR: undefined}
+    const env = {DBUS_SESSION_BUS_ADDRESS: undefined, XDG_RUNTIME_DIR: undefined}
     const refused = await runCli(['doctor', '--url', secure.url], {env})
     expect(refused.code).not.toBe(0)
     expect(refused.stdout).toMatch(/✗ TLS: .*certificate .*was not accepted/)
@@ -128,7 +126,7 @@ describe('http:// to another machine', () => {
   it('is refused with exit 2 before any lookup or request', async () => {
     // A proxy would receive the request without any DNS lookup here, so an empty record proves nothing was sent.
     const recorder = await proxy()
-    const res = await runCli(['account', 'get', '1', '--url', 'http://crm.invalid/SuperOffice'], {env: {...NO_PROXY_VARS, SOEMAIL_TICKET: 'ticket-x', HTTP_PROXY: recorder.url}})
+    const res = await runCli(['account', 'get', '1', '--url', 'http://crm.invalid/SuperOffice'], {env: {SOEMAIL_TICKET: 'ticket-x', HTTP_PROXY: recorder.url}})
     expect(res.code, res.stderr).toBe(2)
     expect(res.stderr).toContain('refusing to send tickets and passwords unencrypted to crm.invalid')
     expect(res.stderr).toContain('--allow-http')
@@ -137,7 +135,7 @@ describe('http:// to another machine', () => {
   })
 
   it('is attempted with --allow-http: the made-up host then fails to resolve, exit 7', async () => {
-    const res = await runCli(['account', 'get', '1', '--url', 'http://crm.invalid/SuperOffice', '--allow-http', '--json'], {env: {...NO_PROXY_VARS, SOEMAIL_TICKET: 'ticket-x'}})
+    const res = await runCli(['account', 'get', '1', '--url', 'http://crm.invalid/SuperOffice', '--allow-http', '--json'], {env: {SOEMAIL_TICKET: 'ticket-x'}})
     expect(res.code, res.stdout).toBe(7)
     expect(parseJson(res.stdout).error).toMatchObject({code: 'NETWORK_ERROR', message: expect.stringMatching(/could not be resolved/)})
   })
@@ -168,7 +166,7 @@ describe('proxies from the environment', () => {
     const forward = await proxy({requireAuthorization: PROXY_AUTH})
     const wrongScheme = await proxy()
     const res = await runCli(['account', 'get', String(plainId), '--url', plain.url, '--json', '--trace', '--verbose'], {
-      env: {...NO_PROXY_VARS, SOEMAIL_TICKET: plain.demoTicket, HTTP_PROXY: withCredentials(forward), HTTPS_PROXY: wrongScheme.url},
+      env: {SOEMAIL_TICKET: plain.demoTicket, HTTP_PROXY: withCredentials(forward), HTTPS_PROXY: wrongScheme.url},
     })
     expect(res.code, res.stderr).toBe(0)
     expect(forward.seen).toEqual([{method: 'POST', target: `${plain.url}/Remote/Services87/EMail.svc`, authorization: PROXY_AUTH}])

@@ -1,4 +1,5 @@
 import {UsageError, ValidationError} from '../errors.js'
+import type {EMailAccount} from '../soap/account-model.js'
 
 /** The import format's fields, in the order export writes them (DESIGN.md "Bulk CSV format"). */
 export const CSV_FIELDS = [
@@ -17,6 +18,13 @@ export const CSV_FIELDS = [
   'smtp_password',
 ] as const
 export type CsvField = (typeof CSV_FIELDS)[number]
+
+/** An account as a row of CSV_FIELDS; passwords only with `secrets` (undo files never get them). */
+export function accountRow(a: EMailAccount, secrets: boolean): Array<string | number | undefined> {
+  const i = a.incoming ?? {}
+  const o = a.outgoing ?? {}
+  return [a.emailAccountId, a.emailAddress, a.associateId, i.server, i.port, i.authType, i.username, secrets ? i.password : undefined, o.server, o.port, o.authType, o.username, secrets ? o.password : undefined]
+}
 
 /** Field index by name; rows are handled as arrays indexed like CSV_FIELDS, not as objects. */
 export const FIELD_INDEX: ReadonlyMap<string, number> = new Map(CSV_FIELDS.map((f, i) => [f, i]))

@@ -7,8 +7,8 @@ import type {OpenCsv} from './csv-source.js'
 import type {ImportRow} from './row-build.js'
 
 export {CSV_FIELDS, type CsvField} from './columns.js'
-export {type CsvOptions, type ImportHeader} from './csv-rows.js'
-export {openCsvInput, type CsvInput, type OpenCsv} from './csv-source.js'
+export {type CsvOptions} from './csv-rows.js'
+export {openCsvInput, type OpenCsv} from './csv-source.js'
 export {formatRowProblem, type ImportRow, type RowProblem} from './row-build.js'
 export {knownDuplicates, preflight, PROBLEM_CAP, type PreflightReport} from './preflight.js'
 

@@ -190,7 +190,7 @@ function fieldEnd(buf: string, from: number, delim: number, nlCode: number): num
   return buf.length
 }
 
-function countChar(text: string, code: number): number {
+export function countChar(text: string, code: number): number {
   const ch = String.fromCharCode(code)
   let n = 0
   for (let k = text.indexOf(ch); k !== -1; k = text.indexOf(ch, k + 1)) n++

@@ -1,6 +1,6 @@
 import {ValidationError} from '../errors.js'
 import {countKnownColumns, CSV_FIELDS, DETECTED_DELIMITERS, parseDelimiterOption, parseMapOptions, resolveHeader, type ColumnMaps, type HeaderLayout} from './columns.js'
-import {CsvRecordSplitter, MAX_RECORD_CHARS, type RecordSink} from './csv-records.js'
+import {countChar, CsvRecordSplitter, MAX_RECORD_CHARS, type RecordSink} from './csv-records.js'
 import {decodeCsvText, type OpenCsv} from './csv-source.js'
 import {RowBuilder, type ImportRow, type KnownDuplicates} from './row-build.js'
 
@@ -50,7 +50,7 @@ export async function* importBatches(open: OpenCsv, options: CsvOptions, onHeade
     created.push(text, false, sink)
     return created
   }
-  const lineOfEnd = () => (splitter === undefined ? 1 + countNewlines(pending) : splitter.lineAtEnd())
+  const lineOfEnd = () => (splitter === undefined ? 1 + countChar(pending, 10) : splitter.lineAtEnd())
 
   try {
     for await (const text of decodeCsvText(open(), lineOfEnd)) {
@@ -135,10 +135,4 @@ function detectDelimiter(headerLine: string, maps: ColumnMaps): string {
     }
   }
   return best
-}
-
-function countNewlines(text: string): number {
-  let n = 0
-  for (let k = text.indexOf('\n'); k !== -1; k = text.indexOf('\n', k + 1)) n++
-  return n
 }

@@ -1,8 +1,9 @@
 import {diffAccounts, mergeAccount, type FieldChange} from '../accounts/merge.js'
+import {loadAccount} from '../accounts/service.js'
 import type {EMailService} from '../soap/email-service.js'
 import type {CsvOptions} from './csv-reader.js'
 import {importBatches} from './csv-rows.js'
-import type {KnownDuplicates} from './row-build.js'
+import {rowProblemsText, type KnownDuplicates} from './row-build.js'
 import type {Limiter} from './limiter.js'
 import {classifyFailure} from './outcome.js'
 import {OrderedResults} from './results.js'
@@ -47,7 +48,7 @@ export async function planImport(open: () => NodeJS.ReadableStream, csv: CsvOpti
         const mySeq = seq++
         const base = {line: row.line, email: row.email, associateId: row.associateId, id: row.id}
         if (row.problems.length > 0) {
-          ordered.settle(mySeq, {...base, action: 'invalid', error: row.problems.map((p) => `${p.column}: ${p.message}`).join('; ')})
+          ordered.settle(mySeq, {...base, action: 'invalid', error: rowProblemsText(row.problems)})
           continue
         }
         if (row.id === undefined) {
@@ -56,10 +57,8 @@ export async function planImport(open: () => NodeJS.ReadableStream, csv: CsvOpti
         }
         const id = row.id
         await limiter.acquire()
-        const p: Promise<void> = email
-          .getEMailAccount(id)
+        const p: Promise<void> = loadAccount(email, id)
           .then((current) => {
-            if (!current) return ordered.settle(mySeq, {...base, action: 'error', error: `there is no e-mail account with id ${id}`})
             const changes = diffAccounts(current, mergeAccount(current, row.input))
             ordered.settle(mySeq, {...base, action: changes.length > 0 ? 'update' : 'unchanged', changes})
           })

@@ -2,8 +2,8 @@ import type {EMailAccount} from '../soap/account-model.js'
 import type {EMailService} from '../soap/email-service.js'
 import {AuthError} from '../errors.js'
 import {toCliError} from '../connection/error-map.js'
-import {CSV_FIELDS} from './columns.js'
-import {csvLine} from './import-job.js'
+import {accountRow, CSV_FIELDS} from './columns.js'
+import {csvLine} from './csv-line.js'
 import {Limiter} from './limiter.js'
 import {OrderedResults} from './results.js'
 
@@ -18,7 +18,7 @@ export async function exportAccounts(email: EMailService, ids: number[], options
   options.write(csvLine(CSV_FIELDS))
   const ordered = new OrderedResults<{id: number; account?: EMailAccount; error?: string}>((r) => {
     if (r.account) {
-      options.write(csvLine(exportRow(r.account, options.includeSecrets)))
+      options.write(csvLine(accountRow(r.account, options.includeSecrets)))
       outcome.written++
     } else outcome.missing.push({id: r.id, error: r.error ?? 'not found'})
   })
@@ -41,10 +41,4 @@ export async function exportAccounts(email: EMailService, ids: number[], options
   }
   await Promise.all(pending)
   return outcome
-}
-
-function exportRow(a: EMailAccount, secrets: boolean): Array<string | number | undefined> {
-  const i = a.incoming ?? {}
-  const o = a.outgoing ?? {}
-  return [a.emailAccountId, a.emailAddress, a.associateId, i.server, i.port, i.authType, i.username, secrets ? i.password : undefined, o.server, o.port, o.authType, o.username, secrets ? o.password : undefined]
 }

@@ -1,8 +1,7 @@
-import type {EMailAccount} from '../soap/account-model.js'
 import type {EMailService} from '../soap/email-service.js'
 import {CliError, ExitCode, ValidationError} from '../errors.js'
-import {preflight, readImportRows, type CsvOptions, type PreflightReport} from './csv-reader.js'
-import {CSV_FIELDS} from './columns.js'
+import {formatRowProblem, preflight, readImportRows, type CsvOptions, type PreflightReport} from './csv-reader.js'
+import {accountRow, CSV_FIELDS} from './columns.js'
 import type {ImportFiles} from './files.js'
 import {JournalWriter, readJournal, type RowAction, type RowHistory} from './journal.js'
 import {Limiter} from './limiter.js'
@@ -59,7 +58,7 @@ export async function checkFile(open: () => NodeJS.ReadableStream, csv: CsvOptio
   const problems = [...report.duplicates, ...report.problems].sort((a, b) => a.line - b.line)
   const fileLevel = report.headerProblems.length > 0
   if (fileLevel || (problems.length > 0 && !skipInvalid)) {
-    const lines = [...report.headerProblems, ...problems.slice(0, PROBLEMS_IN_MESSAGE).map((p) => `line ${p.line}, column ${p.column}: ${p.message}`)]
+    const lines = [...report.headerProblems, ...problems.slice(0, PROBLEMS_IN_MESSAGE).map(formatRowProblem)]
     const more = report.problemCount + report.duplicateCount - Math.min(problems.length, PROBLEMS_IN_MESSAGE)
     if (more > 0) lines.push(`… and ${more} more`)
     throw new ValidationError(`validation failed, nothing sent (${report.invalid} of ${report.rows} rows have problems):\n${lines.map((l) => `  ${l}`).join('\n')}`, problems.map((p) => ({field: `line ${p.line}, column ${p.column}`, message: p.message})), {
@@ -139,7 +138,7 @@ export async function runImport(options: ImportJobOptions, deps: ImportJobDeps):
         progress?.row(r.status)
         ordered.settle(seq, r)
       },
-      undo: {updated: (prev) => undo.row(undoRow(prev)), created: (acc) => created.row([acc.emailAccountId, acc.emailAddress, acc.associateId])},
+      undo: {updated: (prev) => undo.row(accountRow(prev, false)), created: (acc) => created.row([acc.emailAccountId, acc.emailAddress, acc.associateId])},
       renewTicket: deps.renewTicket,
       stopping: deps.stopping,
     })
@@ -156,14 +155,4 @@ export async function runImport(options: ImportJobOptions, deps: ImportJobDeps):
   return {rows: report.rows, counts, actions, earlier, elapsedMs: Date.now() - started, files, stopped: outcome.stopped, errors: errors.top()}
 }
 
-/** The account's values before the update, as an import row; passwords are never written to disk. */
-function undoRow(a: EMailAccount): Array<string | number | undefined> {
-  const i = a.incoming ?? {}
-  const o = a.outgoing ?? {}
-  return [a.emailAccountId, a.emailAddress, a.associateId, i.server, i.port, i.authType, i.username, undefined, o.server, o.port, o.authType, o.username, undefined]
-}
-
-export {csvLine} from './csv-line.js'
-
 export {createProgress}
-export {knownDuplicates} from './csv-reader.js'

@@ -1,4 +1,4 @@
-import {closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync} from 'node:fs'
+import {closeSync, existsSync, fsyncSync, openSync, readFileSync} from 'node:fs'
 import {CliError, ExitCode} from '../errors.js'
 import {writeLine} from './write-line.js'
 
@@ -72,13 +72,6 @@ export function readJournal(path: string): Map<number, RowHistory> {
 
 export function journalExists(path: string): boolean {
   return existsSync(path)
-}
-
-/** Moves an old journal aside so a fresh run starts clean, keeping it for the record. */
-export function archiveJournal(path: string, now = new Date()): string {
-  const target = `${path}.${now.toISOString().replace(/[:.]/g, '-')}`
-  renameSync(path, target)
-  return target
 }
 
 /** One journal line; a line torn by a crash or a full disk may have the next entry glued to it. */

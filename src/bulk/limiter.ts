@@ -18,10 +18,6 @@ export class Limiter {
     return Math.floor(this.limit)
   }
 
-  get active(): number {
-    return this.inFlight
-  }
-
   async acquire(): Promise<void> {
     if (this.inFlight < this.current) {
       this.inFlight++

@@ -1,5 +1,5 @@
-import {HttpResponseError, NetServerError, SoapFaultError, TransportError} from '../soap/errors.js'
-import {AuthError, CliError} from '../errors.js'
+import {HttpResponseError, TransportError} from '../soap/errors.js'
+import {AuthError} from '../errors.js'
 import {toCliError} from '../connection/error-map.js'
 
 /**
@@ -23,7 +23,9 @@ export interface Failure {
 const NOT_PROCESSED = new Set([429, 503])
 
 export function classifyFailure(error: unknown, isCreate: boolean): Failure {
-  const message = describe(error)
+  const mapped = toCliError(error, {reloginHint: ''})
+  // Results files are read in spreadsheets: one line, bounded.
+  const message = (mapped instanceof Error ? mapped.message : String(mapped)).replace(/\s+/g, ' ').slice(0, 500)
   if (error instanceof TransportError) {
     const congestion = error.code === 'ETIMEDOUT'
     if (!error.maybeDelivered) return {kind: 'retry', message, congestion}
@@ -36,19 +38,7 @@ export function classifyFailure(error: unknown, isCreate: boolean): Failure {
     const congestion = error.status >= 500
     return {kind: isCreate ? 'unknown' : 'retry', message, congestion}
   }
-  if (error instanceof NetServerError || error instanceof SoapFaultError) {
-    const mapped = toCliError(error, {reloginHint: ''})
-    if (mapped instanceof AuthError) return {kind: 'auth', message, congestion: false}
-    return {kind: 'failed', message, congestion: false}
-  }
-  if (error instanceof AuthError) return {kind: 'auth', message, congestion: false}
-  if (error instanceof CliError) return {kind: 'failed', message, congestion: false}
+  // A NetServer refusal that means the ticket (toCliError tells), or an AuthError as it was thrown.
+  if (mapped instanceof AuthError) return {kind: 'auth', message, congestion: false}
   return {kind: 'failed', message, congestion: false}
-}
-
-function describe(error: unknown): string {
-  const mapped = toCliError(error, {reloginHint: ''})
-  const text = mapped instanceof Error ? mapped.message : String(mapped)
-  // Results files are read in spreadsheets: one line, bounded.
-  return text.replace(/\s+/g, ' ').slice(0, 500)
 }

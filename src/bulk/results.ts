@@ -77,10 +77,6 @@ export class OrderedResults<T = RowResult> {
     }
   }
 
-  get written(): number {
-    return this.nextSeq
-  }
-
   get held(): number {
     return this.pending.size
   }

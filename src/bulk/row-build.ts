@@ -38,6 +38,11 @@ export function formatRowProblem(problem: RowProblem): string {
   return `line ${problem.line}, column ${problem.column}: ${problem.message}`
 }
 
+/** A row's problems as one results-file cell: "smtp_port: smtp_port is 0; ...; email: ..." */
+export function rowProblemsText(problems: readonly RowProblem[]): string {
+  return problems.map((p) => `${p.column}: ${p.message}`).join('; ')
+}
+
 const F = Object.fromEntries(CSV_FIELDS.map((f, i) => [f, i])) as Record<(typeof CSV_FIELDS)[number], number>
 const IS_PASSWORD = CSV_FIELDS.map((f) => f.endsWith('_password'))
 

@@ -1,22 +1,15 @@
-import type {AccountInput} from '../accounts/input.js'
 import {accountForCreate, diffAccounts, mergeAccount} from '../accounts/merge.js'
+import {loadAccount} from '../accounts/service.js'
 import type {EMailAccount} from '../soap/account-model.js'
 import type {EMailService} from '../soap/email-service.js'
 import {classifyFailure, type Failure} from './outcome.js'
 import type {JournalWriter, RowAction, RowHistory} from './journal.js'
 import type {Limiter} from './limiter.js'
 import type {RowResult} from './results.js'
+import {rowProblemsText, type ImportRow} from './row-build.js'
 
-/** A row as the CSV reader gives it (src/bulk/csv-*). */
-export interface RunnerRow {
-  line: number
-  id?: number
-  input: AccountInput
-  problems: ReadonlyArray<{column: string; message: string}>
-  hash: string
-  email?: string
-  associateId?: number
-}
+/** A row as the CSV reader gives it. */
+export type RunnerRow = ImportRow
 
 export interface RunnerDeps {
   email: EMailService
@@ -108,7 +101,7 @@ class Run {
   /** Rows whose result is known without a request: invalid, done in an earlier run, or a create of unknown fate. */
   settledWithoutSending(row: RunnerRow): RowResult | undefined {
     if (row.problems.length > 0) {
-      return {...base(row), status: 'invalid', attempts: 0, error: row.problems.map((p) => `${p.column}: ${p.message}`).join('; ')}
+      return {...base(row), status: 'invalid', attempts: 0, error: rowProblemsText(row.problems)}
     }
     const past = this.deps.history.get(row.line)
     if (past?.done?.st === 'ok' && past.hash === row.hash) {
@@ -146,8 +139,7 @@ class Run {
     let action: RowAction = 'update'
     let previous: EMailAccount | undefined
     const outcome = await this.attempt(false, async () => {
-      const current = await this.deps.email.getEMailAccount(id)
-      if (!current) throw new NotFound(id)
+      const current = await loadAccount(this.deps.email, id)
       const merged = mergeAccount(current, row.input)
       if (diffAccounts(current, merged).length === 0) {
         action = 'unchanged'
@@ -176,7 +168,7 @@ class Run {
         limiter.report({latencyMs: Date.now() - started})
         return {ok: true, value, attempts}
       } catch (error) {
-        const failure = error instanceof NotFound ? {kind: 'failed' as const, message: error.message, congestion: false} : classifyFailure(error, isCreate)
+        const failure = classifyFailure(error, isCreate)
         limiter.report({congestion: failure.congestion})
         if (failure.kind === 'auth' && !renewed && (await this.renew())) {
           renewed = true
@@ -195,11 +187,5 @@ class Run {
     // Rows that hit the rejection together share one login.
     this.renewal ??= this.deps.renewTicket().catch(() => false)
     return this.renewal
-  }
-}
-
-class NotFound extends Error {
-  constructor(id: number) {
-    super(`there is no e-mail account with id ${id}`)
   }
 }

@@ -1,5 +1,7 @@
 import type {XmlFields} from '../soap/envelope.js'
 import {SOAP11_ENV_NS, XSI_NS, servicesNamespace, type ApiVersion} from '../soap/versions.js'
+import {replaceInvalidXmlChars} from '../soap/xml-chars.js'
+import {element, escapeAttribute, escapeText, textElement} from '../soap/xml-write.js'
 import type {SoExceptionInfo} from './exceptions.js'
 
 /** One HTTP answer, built without touching the socket so checks and handlers stay plain functions. */
@@ -16,7 +18,7 @@ export type FaultCode = 'Client' | 'Server' | 'VersionMismatch' | 'MustUnderstan
 
 /** WCF answers protocol-level failures with HTTP 500 and a SOAP 1.1 Fault, prefix `s`, unqualified children. */
 export function faultReply(code: FaultCode, message: string): HttpReply {
-  const fault = `<faultcode>s:${code}</faultcode><faultstring xml:lang="en-US">${escapeText(message)}</faultstring>`
+  const fault = `<faultcode>s:${code}</faultcode><faultstring xml:lang="en-US">${escapeText(replaceInvalidXmlChars(message))}</faultstring>`
   return {status: 500, headers: {'content-type': XML_CONTENT_TYPE}, body: `<s:Envelope xmlns:s="${SOAP11_ENV_NS}"><s:Body><s:Fault>${fault}</s:Fault></s:Body></s:Envelope>`}
 }
 
@@ -34,16 +36,17 @@ export interface AnswerSpec {
  * A NetServer answer: HTTP 200, the four response headers of every operation (ExceptionInfo, ExtraInfo,
  * Succeeded, TimeZone) with WCF's `h` prefix, and the body wrapper in the services namespace.
  *
- * Written straight into a string, as the client writes its envelopes: the sandbox answers every row of a
- * bulk benchmark, and building a DOM for each answer made the stand-in server the slowest part of the
- * loop. The bytes are what xmlbuilder2 4.x wrote for the same tree (test/sandbox-responses.test.ts).
+ * Written straight into a string, as the client writes its envelopes (soap/xml-write.ts): the sandbox
+ * answers every row of a bulk benchmark, and building a DOM for each answer made the stand-in server the
+ * slowest part of the loop. The bytes are what xmlbuilder2 4.x wrote for the same tree
+ * (test/sandbox-responses.test.ts).
  */
 export function soapAnswer(spec: AnswerSpec): HttpReply {
   const ns = escapeAttribute(servicesNamespace(spec.version))
   const h = `xmlns:h="${ns}"`
-  const info = spec.exception ? element('h:ExceptionInfo', h, fieldsXml(exceptionFields(spec.exception), 'h:')) : nilElement('h:ExceptionInfo', h)
+  const info = spec.exception ? element('h:ExceptionInfo', fieldsXml(exceptionFields(spec.exception), 'h:'), h) : nilElement('h:ExceptionInfo', h)
   const header = `${info}${nilElement('h:ExtraInfo', h)}<h:Succeeded ${h}>${spec.exception ? 'false' : 'true'}</h:Succeeded>${nilElement('h:TimeZone', h)}`
-  const body = element(spec.responseElement, `xmlns="${ns}"`, fieldsXml(spec.body, ''))
+  const body = element(spec.responseElement, fieldsXml(spec.body, ''), `xmlns="${ns}"`)
   return {status: 200, headers: {'content-type': XML_CONTENT_TYPE}, body: `<s:Envelope xmlns:s="${SOAP11_ENV_NS}"><s:Header>${header}</s:Header><s:Body>${body}</s:Body></s:Envelope>`}
 }
 
@@ -66,33 +69,12 @@ function fieldsXml(fields: XmlFields, prefix: string): string {
   let xml = ''
   for (const [name, value] of fields) {
     if (value === undefined) xml += nilElement(`${prefix}${name}`, '')
-    else if (Array.isArray(value)) xml += element(`${prefix}${name}`, '', fieldsXml(value as XmlFields, prefix))
-    else xml += `<${prefix}${name}>${escapeText(String(value))}</${prefix}${name}>`
+    else if (Array.isArray(value)) xml += element(`${prefix}${name}`, fieldsXml(value as XmlFields, prefix))
+    else xml += textElement(`${prefix}${name}`, replaceInvalidXmlChars(String(value)))
   }
   return xml
 }
 
-/** An element holding other elements: self-closing without any, as a DOM serialiser writes it. */
-function element(name: string, attributes: string, content: string): string {
-  const open = attributes ? `${name} ${attributes}` : name
-  return content === '' ? `<${open}/>` : `<${open}>${content}</${name}>`
-}
-
 function nilElement(name: string, attributes: string): string {
   return `<${name}${attributes ? ` ${attributes}` : ''} xmlns:i="${XSI_NS}" i:nil="true"/>`
-}
-
-const NOT_XML_CHARS = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu
-
-/**
- * Text as it must travel to come back as stored: characters XML 1.0 cannot carry become U+FFFD (the answer
- * must parse), every `&` is escaped (a stored password `a&amp;b` reads back as `a&amp;b`), and a CR
- * travels as a reference, since a parser turns a literal CR into LF.
- */
-function escapeText(text: string): string {
-  return text.replace(NOT_XML_CHARS, '\uFFFD').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r/g, '&#13;')
-}
-
-function escapeAttribute(text: string): string {
-  return escapeText(text).replace(/"/g, '&quot;')
 }

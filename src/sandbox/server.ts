@@ -138,15 +138,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       log(`${method} ${printable(pathname)} ${operation} ${status} ${Math.round(performance.now() - started)}ms${note ? ` ${note}` : ''}`)
 
     // Drawn before the first await, so draws follow arrival order and a seed replays the same faults.
+    const soapAction = headerValue(req.headers.soapaction)
     const active = faults
     let delay = latencyMs
     let fault: FaultKind | undefined
     if (active) {
       delay += active.latency()
-      if (method === 'POST' && (route || loginRoute)) fault = active.draw(route?.service ?? 'login', actionName(headerValue(req.headers.soapaction)))
+      if (method === 'POST' && (route || loginRoute)) fault = active.draw(route?.service ?? 'login', actionName(soapAction))
     }
     if (fault && FAULTS_BEFORE_ACTING.has(fault)) {
-      const operation = actionName(headerValue(req.headers.soapaction))
+      const operation = actionName(soapAction)
       countOperation(operation)
       countFault(fault)
       await faultBeforeActing(fault, req, res, delay)
@@ -158,7 +159,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     let reply: HttpReply
     if (loginRoute) {
       const contentType = headerValue(req.headers['content-type'])
-      const handled = await login.handle(loginRoute, {method, search, contentType, soapAction: headerValue(req.headers.soapaction), readBody: () => readBody(req)})
+      const handled = await login.handle(loginRoute, {method, search, contentType, soapAction, readBody: () => readBody(req)})
       reply = handled.reply
       operation = handled.operation
     } else if (!route) {
@@ -168,7 +169,6 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       reply = wantsWsdl(search) ? wsdlDocument(route.version, route.service, endpoint) : serviceHelpPage(route.service, endpoint)
       if (wantsWsdl(search)) operation = 'wsdl'
     } else if (method === 'POST') {
-      const soapAction = headerValue(req.headers.soapaction)
       operation = actionName(soapAction)
       const body = await readBody(req)
       if (!body) {

@@ -142,10 +142,10 @@ async function endpointChecks(base: string, version: ApiVersion, options: Doctor
 
 /** Through the same agents as the SOAP calls, so the doctor sees what the other commands would: CA, proxy, NO_PROXY. */
 async function defaultFetch(url: string, options: DoctorOptions): Promise<WsdlAnswer> {
-  const [{SoapTransport}, {httpGet}] = await Promise.all([import('../soap/transport.js'), import('../soap/http-get.js')])
+  const [{SoapTransport, DEFAULT_MAX_RESPONSE}, {httpGet}] = await Promise.all([import('../soap/transport.js'), import('../soap/http-get.js')])
   const transport = new SoapTransport({timeoutMs: options.timeoutMs, caFile: options.caFile})
   try {
-    const res = await httpGet(url, {agents: transport.agents, timeoutMs: options.timeoutMs, maxBytes: 16 * 1024 * 1024})
+    const res = await httpGet(url, {agents: transport.agents, timeoutMs: options.timeoutMs, maxBytes: DEFAULT_MAX_RESPONSE})
     const date = res.headers.date
     return {status: res.status, body: res.body.slice(0, 200_000), date: typeof date === 'string' ? date : undefined, proxy: res.proxy}
   } finally {

@@ -1,5 +1,6 @@
 import {EnvelopeValueError} from './errors.js'
 import {describeCodePoint, findInvalidXmlChar} from './xml-chars.js'
+import {element, escapeAttribute, textElement} from './xml-write.js'
 import {SOAP11_ENV_NS, type ApiVersion, servicesNamespace} from './versions.js'
 
 /** A body value: text, an integer (xs:int), or nested elements in wire order. `undefined` members are omitted. */
@@ -43,10 +44,9 @@ export interface Soap11EnvelopeSpec {
 /**
  * The same wire form for a service outside NetServer (PartnerSystemUserService), with the same text checks.
  *
- * Written straight into a string: this runs once per row of a bulk import, and a DOM builder cost ~100 µs
- * an envelope and half a megabyte of code to load. The output is byte for byte what xmlbuilder2 4.x
- * serialises for the same tree (test/soap-envelope-serializer.test.ts holds the two side by side): an XML
- * declaration, no whitespace, `<x/>` for an element without children, `<x></x>` for empty text.
+ * Written straight into a string (xml-write.ts): byte for byte what xmlbuilder2 4.x serialises for the same
+ * tree (test/soap-envelope-serializer.test.ts holds the two side by side), with an XML declaration and no
+ * whitespace.
  */
 export function buildSoap11Envelope(spec: Soap11EnvelopeSpec): string {
   let xml = `<?xml version="1.0" encoding="utf-8"?><${SOAP_PREFIX}:Envelope xmlns:${SOAP_PREFIX}="${escapeAttribute(SOAP11_ENV_NS)}" xmlns:${SO_PREFIX}="${escapeAttribute(spec.ns)}">`
@@ -73,28 +73,10 @@ function fieldsXml(fields: XmlFields, path: string): string {
       xml += element(`${SO_PREFIX}:${name}`, fieldsXml(value as XmlFields, fieldPath))
     } else {
       const text = checkedText(typeof value === 'number' ? checkedInt(value, fieldPath) : String(value), fieldPath)
-      xml += `<${SO_PREFIX}:${name}>${escapeText(text)}</${SO_PREFIX}:${name}>`
+      xml += textElement(`${SO_PREFIX}:${name}`, text)
     }
   }
   return xml
-}
-
-/** An element holding other elements; without any it is written self-closing, as a DOM serialiser does. */
-function element(name: string, content: string): string {
-  return content === '' ? `<${name}/>` : `<${name}>${content}</${name}>`
-}
-
-/**
- * Every `&` (so a password `a&amp;b` arrives as typed, and `x&nbsp;y` cannot make the document malformed),
- * `<` and `>`. A CR travels as a reference: a parser turns a literal CR or CRLF into LF (XML 1.0 §2.11).
- */
-function escapeText(text: string): string {
-  if (!/[&<>\r]/.test(text)) return text
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r/g, '&#13;')
-}
-
-function escapeAttribute(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
 }
 
 const INT_MIN = -(2 ** 31)

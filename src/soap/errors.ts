@@ -76,6 +76,11 @@ export class TransportError extends SoapError {
   }
 }
 
+/** Node's and OpenSSL's codes for a certificate that was not accepted. */
+export function isTlsFailureCode(code: string): boolean {
+  return /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|HOSTNAME|ALTNAME/i.test(code)
+}
+
 /** The URL or TLS settings are refused before anything is sent. */
 export class EndpointPolicyError extends SoapError {
   override name = 'EndpointPolicyError'

@@ -20,14 +20,14 @@ export interface GetResult {
 
 /** A GET that fails with a TransportError (the same messages as the SOAP calls), never following redirects. */
 export async function httpGet(url: string, options: GetOptions): Promise<GetResult> {
-  const route = options.agents.route(url)
+  const target = new URL(url)
+  const route = options.agents.route(target)
   try {
-    const res = await httpRequest(url, {
+    const res = await httpRequest(target, {
       method: 'GET',
       headers: options.accept ? {accept: options.accept} : {},
       route,
       timeoutMs: options.timeoutMs,
-      connectTimeoutMs: Math.min(options.timeoutMs, 10_000),
       maxBytes: options.maxBytes,
     })
     return {status: res.status, body: res.body.toString('utf8'), headers: res.headers, proxy: route.proxy}

@@ -3,7 +3,7 @@ import https from 'node:https'
 import {isIP, type Socket} from 'node:net'
 import type {Readable} from 'node:stream'
 import {createBrotliDecompress, createGunzip, createInflate} from 'node:zlib'
-import type {Route} from './proxy.js'
+import {DEFAULT_CONNECT_TIMEOUT_MS, type Route} from './proxy.js'
 
 /**
  * One HTTP exchange on node:http over the keep-alive agents of proxy.ts. It replaced got on the path
@@ -19,8 +19,8 @@ export interface HttpRequest {
   route: Route
   /** The whole exchange, from asking for a socket to the answer's last byte. */
   timeoutMs: number
-  /** Until the connection is open (TLS included); nothing has been sent before that. */
-  connectTimeoutMs: number
+  /** Until the connection is open (TLS included; default 10 s, at most timeoutMs); nothing has been sent before that. */
+  connectTimeoutMs?: number
   /** Bytes of the (decompressed) answer; more is refused without reading on. */
   maxBytes: number
 }
@@ -42,8 +42,8 @@ export class HttpRequestError extends Error {
   }
 }
 
-export function httpRequest(url: string, options: HttpRequest): Promise<HttpAnswer> {
-  const target = new URL(url)
+/** `options.route` must be the AgentSet's route for `target`. */
+export function httpRequest(target: URL, options: HttpRequest): Promise<HttpAnswer> {
   const secure = target.protocol === 'https:'
   const agent = secure ? options.route.agent.https : options.route.agent.http
   const headers: Record<string, string> = {'accept-encoding': 'gzip, deflate, br', ...options.headers}
@@ -74,7 +74,7 @@ export function httpRequest(url: string, options: HttpRequest): Promise<HttpAnsw
         if (!secure) clearTimeout(connectTimer)
       })
       socket.once('secureConnect', () => clearTimeout(connectTimer))
-      connectTimer = setTimeout(() => finish(new HttpRequestError('ETIMEDOUT', `${phase} timed out`, phase)), Math.min(options.connectTimeoutMs, options.timeoutMs))
+      connectTimer = setTimeout(() => finish(new HttpRequestError('ETIMEDOUT', `${phase} timed out`, phase)), Math.min(options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, options.timeoutMs))
     })
     req.on('response', (res) => {
       clearTimeout(connectTimer)

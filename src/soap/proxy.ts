@@ -27,7 +27,7 @@ import https from 'node:https'
 import {BlockList, createConnection, isIP, type Socket} from 'node:net'
 import type {Duplex} from 'node:stream'
 import tls from 'node:tls'
-import {EndpointPolicyError} from './errors.js'
+import {EndpointPolicyError, isTlsFailureCode} from './errors.js'
 
 export interface ProxyChoice {
   /** The proxy's scheme, host and port: safe to print. */
@@ -42,7 +42,7 @@ export interface ProxyChoice {
 /** Why the proxy could not be used; the request never left this machine. */
 export class ProxyError extends Error {
   override name = 'ProxyError'
-  constructor(readonly code: string, message: string, readonly proxy: string) {
+  constructor(readonly code: string, message: string) {
     super(message)
   }
 }
@@ -186,7 +186,8 @@ export interface Route {
 }
 
 const KEEP_ALIVE = {keepAlive: true, maxSockets: 64}
-const DEFAULT_CONNECT_TIMEOUT_MS = 10_000
+/** How long a connection may take to open unless told otherwise (TLS included). */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000
 
 /** One keep-alive agent per way out (direct, or through the proxy for http:// or https://), made on first use. */
 export class AgentSet {
@@ -203,9 +204,8 @@ export class AgentSet {
   }
 
   /** Throws EndpointPolicyError when the proxy variable that applies is unusable. */
-  route(url: string): Route {
+  route(target: URL): Route {
     // Every SOAP call asks, so the answer is kept per origin (the environment is read once, at construction).
-    const target = new URL(url)
     const known = this.routes.get(target.origin)
     if (known) return known
     const route = this.choose(target)
@@ -233,13 +233,6 @@ export class AgentSet {
   }
 }
 
-/** A ProxyError from got's wrapper or as thrown, if that is what failed. */
-export function proxyFailure(error: unknown): ProxyError | undefined {
-  if (error instanceof ProxyError) return error
-  const cause = (error as {cause?: unknown} | null)?.cause
-  return cause instanceof ProxyError ? cause : undefined
-}
-
 function proxyConnectError(error: unknown, proxy: ProxyConfig): ProxyError {
   const code = String((error as NodeJS.ErrnoException).code ?? 'ERR')
   const from = `${proxy.display} (from ${proxy.variable})`
@@ -247,9 +240,9 @@ function proxyConnectError(error: unknown, proxy: ProxyConfig): ProxyError {
   if (code === 'ECONNREFUSED') message = `the proxy ${from} refused the connection: nothing listens at that address and port`
   else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') message = `the proxy host ${proxy.hostname} (from ${proxy.variable}) could not be resolved`
   else if (code === 'ECONNRESET') message = `the proxy ${from} closed the connection`
-  else if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|HOSTNAME|ALTNAME/i.test(code)) message = `the TLS certificate of the proxy ${from} was not accepted (${(error as Error).message})`
+  else if (isTlsFailureCode(code)) message = `the TLS certificate of the proxy ${from} was not accepted (${(error as Error).message})`
   else message = `could not connect to the proxy ${from} (${code})`
-  return new ProxyError(code, message, proxy.display)
+  return new ProxyError(code, message)
 }
 
 function authority(host: string, port: number): string {
@@ -265,7 +258,7 @@ function connectToProxy(proxy: ProxyConfig, ca: string[] | undefined, timeoutMs:
       : createConnection({host: proxy.hostname, port: proxy.port})
     const timer = setTimeout(() => {
       socket.destroy()
-      reject(new ProxyError('ETIMEDOUT', `the proxy ${proxy.display} (from ${proxy.variable}) did not accept a connection within ${timeoutMs} ms`, proxy.display))
+      reject(new ProxyError('ETIMEDOUT', `the proxy ${proxy.display} (from ${proxy.variable}) did not accept a connection within ${timeoutMs} ms`))
     }, timeoutMs)
     const onError = (error: Error) => {
       clearTimeout(timer)
@@ -294,7 +287,7 @@ function openTunnel(proxy: ProxyConfig, host: string, port: number, socket: Sock
       socket.destroy()
       reject(error)
     }
-    const timer = setTimeout(() => fail(new ProxyError('ETIMEDOUT', `the proxy ${proxy.display} did not answer the request for a tunnel to ${target} within ${timeoutMs} ms`, proxy.display)), timeoutMs)
+    const timer = setTimeout(() => fail(new ProxyError('ETIMEDOUT', `the proxy ${proxy.display} did not answer the request for a tunnel to ${target} within ${timeoutMs} ms`)), timeoutMs)
     request.once('connect', (res, tunnel, head) => {
       clearTimeout(timer)
       res.resume()
@@ -306,7 +299,7 @@ function openTunnel(proxy: ProxyConfig, host: string, port: number, socket: Sock
       tunnel.destroy()
       const status = `HTTP ${res.statusCode ?? '?'}${res.statusMessage ? ` ${res.statusMessage}` : ''}`
       const why = res.statusCode === 407 ? `; check the user name and password in ${proxy.variable}` : ''
-      reject(new ProxyError('EPROXYREFUSED', `the proxy ${proxy.display} (from ${proxy.variable}) refused a tunnel to ${target} (${status})${why}`, proxy.display))
+      reject(new ProxyError('EPROXYREFUSED', `the proxy ${proxy.display} (from ${proxy.variable}) refused a tunnel to ${target} (${status})${why}`))
     })
     request.once('error', (error) => fail(proxyConnectError(error, proxy)))
     request.end()

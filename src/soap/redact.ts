@@ -4,9 +4,9 @@ export const MASK = '********'
 
 // `(?<!/)>` keeps a self-closing (e.g. xsi:nil) secret element from matching: it has no text, and
 // the lazy body would otherwise run on to the next secret's end tag and mask everything between.
-const SECRET_RE = new RegExp(`<((?:[\\w.-]+:)?(?:${SECRET_ELEMENTS.join('|')}))(\\s[^>]*)?(?<!/)>[\\s\\S]*?</\\1>`, 'g')
-
-const SECRET_OPEN_RE = new RegExp(`<((?:[\\w.-]+:)?(?:${SECRET_ELEMENTS.join('|')}))(\\s[^>]*)?(?<!/)>`, 'g')
+const SECRET_OPEN = `<((?:[\\w.-]+:)?(?:${SECRET_ELEMENTS.join('|')}))(\\s[^>]*)?(?<!/)>`
+const SECRET_RE = new RegExp(`${SECRET_OPEN}[\\s\\S]*?</\\1>`, 'g')
+const SECRET_OPEN_RE = new RegExp(SECRET_OPEN, 'g')
 
 /** The exchange with the text of every secret element replaced, for --trace and error details. */
 export function redactXml(xml: string): string {

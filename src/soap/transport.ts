@@ -1,8 +1,8 @@
 import {readFileSync} from 'node:fs'
 import {rootCertificates} from 'node:tls'
-import {EndpointPolicyError, TransportError} from './errors.js'
+import {EndpointPolicyError, isTlsFailureCode, TransportError} from './errors.js'
 import {httpRequest, HttpRequestError} from './http-request.js'
-import {AgentSet, proxyFailure} from './proxy.js'
+import {AgentSet, DEFAULT_CONNECT_TIMEOUT_MS, ProxyError} from './proxy.js'
 
 export interface TraceEvent {
   direction: 'request' | 'response'
@@ -34,7 +34,8 @@ export interface HttpExchange {
 /** Errors where the request cannot have reached the server, so any call may be repeated safely. */
 const NOT_DELIVERED_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL'])
 const NOT_DELIVERED_TIMEOUTS = new Set(['lookup', 'connect', 'secureConnect'])
-const DEFAULT_MAX_RESPONSE = 16 * 1024 * 1024
+/** The largest answer read unless told otherwise. */
+export const DEFAULT_MAX_RESPONSE = 16 * 1024 * 1024
 
 /** POSTs SOAP envelopes over keep-alive connections. It never retries; the client decides that. */
 export class SoapTransport {
@@ -50,7 +51,7 @@ export class SoapTransport {
         throw new EndpointPolicyError('ca-file', `cannot read the CA file ${options.caFile}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`)
       }
     }
-    this.agents = new AgentSet({ca, env: options.env, connectTimeoutMs: options.connectTimeoutMs ?? Math.min(options.timeoutMs, 10_000)})
+    this.agents = new AgentSet({ca, env: options.env, connectTimeoutMs: options.connectTimeoutMs ?? Math.min(options.timeoutMs, DEFAULT_CONNECT_TIMEOUT_MS)})
   }
 
   async post(url: string, action: string, envelope: string): Promise<HttpExchange> {
@@ -58,9 +59,10 @@ export class SoapTransport {
     trace?.({direction: 'request', url, action, body: envelope})
     const max = this.options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE
     // Outside the try: an unusable proxy variable is an EndpointPolicyError of its own.
-    const route = this.agents.route(url)
+    const target = new URL(url)
+    const route = this.agents.route(target)
     try {
-      const res = await httpRequest(url, {
+      const res = await httpRequest(target, {
         method: 'POST',
         headers: {
           'content-type': 'text/xml; charset=utf-8',
@@ -71,7 +73,7 @@ export class SoapTransport {
         body: envelope,
         route,
         timeoutMs,
-        connectTimeoutMs: this.options.connectTimeoutMs ?? Math.min(timeoutMs, 10_000),
+        connectTimeoutMs: this.options.connectTimeoutMs,
         maxBytes: max,
       })
       const body = res.body.toString('utf8')
@@ -89,9 +91,8 @@ export class SoapTransport {
 }
 
 export function toTransportError(error: unknown, url: string, timeoutMs: number, max: number): TransportError {
-  const proxy = proxyFailure(error)
   // The proxy could not be reached or would not open a tunnel: nothing was sent to the server.
-  if (proxy) return new TransportError(proxy.code, url, `${proxy.message} (${url})`, false)
+  if (error instanceof ProxyError) return new TransportError(error.code, url, `${error.message} (${url})`, false)
   if (error instanceof HttpRequestError && error.code === 'ETIMEDOUT') {
     const phase = error.phase ?? 'request'
     const delivered = !NOT_DELIVERED_TIMEOUTS.has(phase)
@@ -103,7 +104,7 @@ export function toTransportError(error: unknown, url: string, timeoutMs: number,
   }
   const code = String((error as NodeJS.ErrnoException | null)?.code ?? 'ERR')
   const cause = error instanceof Error ? error.message : String(error)
-  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|HOSTNAME|ALTNAME/i.test(code)) {
+  if (isTlsFailureCode(code)) {
     return new TransportError(code, url, `the TLS certificate of ${new URL(url).host} was not accepted (${cause})`, false)
   }
   return new TransportError(code, url, `${describeCode(code)} (${url})`, !NOT_DELIVERED_CODES.has(code))

@@ -2,6 +2,13 @@
 // The `u` flag makes a lone surrogate a code point of its own, so it is caught as well.
 const NOT_XML_CHAR = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u
 
+/** The text with every character XML 1.0 cannot carry replaced by U+FFFD. */
+export function replaceInvalidXmlChars(text: string): string {
+  return text.replace(NOT_XML_CHARS, '\uFFFD')
+}
+
+const NOT_XML_CHARS = new RegExp(NOT_XML_CHAR.source, 'gu')
+
 /** Index and code point of the first character XML 1.0 cannot carry, or undefined. */
 export function findInvalidXmlChar(text: string): {index: number; codePoint: number} | undefined {
   const match = NOT_XML_CHAR.exec(text)

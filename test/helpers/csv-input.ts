@@ -1,8 +1,9 @@
 /** Inputs for the CSV reader tests: text or bytes as a stream factory, delivered in chunks of a chosen size. */
 import {Readable} from 'node:stream'
 import {preflight, readImportRows, type CsvOptions, type ImportRow, type PreflightReport} from '../../src/bulk/csv-reader.js'
+import {HEADER} from './import-csv.js'
 
-export const HEADER = 'id,email,associate_id,imap_server,imap_port,imap_auth_type,imap_username,imap_password,smtp_server,smtp_port,smtp_auth_type,smtp_username,smtp_password'
+export {HEADER}
 
 /** A stream factory over fixed content; `chunk` bytes at a time so splits fall inside quotes, CRLFs and æøå. */
 export function opener(content: string | Buffer, chunk = 65_536): () => NodeJS.ReadableStream {

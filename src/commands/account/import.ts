@@ -92,7 +92,7 @@ Columns: id, email, associate_id, imap_server, imap_port, imap_auth_type, imap_u
             open,
             email,
             verifyTicket: () => this.call(() => email.createDefaultEMailAccount().then(() => undefined)),
-            renewTicket: () => this.renewTicket(),
+            renewTicket: () => this.tryRelogin(),
             stopping: () => interrupts > 0,
             warn: (message) => this.note(`Warning: ${message}`),
             fingerprint: args.file === '-' ? undefined : () => fileFingerprint(args.file),
@@ -141,8 +141,9 @@ Columns: id, email, associate_id, imap_server, imap_port, imap_auth_type, imap_u
   }
 
   private async dryRun(open: () => NodeJS.ReadableStream, csv: {delimiter?: string; map?: string[]}, email: import('../../soap/email-service.js').EMailService, concurrency: number | 'auto', ndjson: boolean): Promise<unknown> {
-    const [{checkFile, knownDuplicates}, {planImport}, {Limiter}, {renderPlanLine}, {stdoutStyle}] = await Promise.all([
+    const [{checkFile}, {knownDuplicates}, {planImport}, {Limiter}, {renderPlanLine}, {stdoutStyle}] = await Promise.all([
       import('../../bulk/import-job.js'),
+      import('../../bulk/csv-reader.js'),
       import('../../bulk/dry-run.js'),
       import('../../bulk/limiter.js'),
       import('../../output/import-summary.js'),
@@ -159,10 +160,6 @@ Columns: id, email, associate_id, imap_server, imap_port, imap_auth_type, imap_u
     )
     if (!json && !ndjson) this.log(`\n${style.bold('Plan:')} ${totals.create} to create, ${totals.update} to update, ${totals.unchanged} unchanged${totals.invalid ? `, ${totals.invalid} invalid` : ''}${totals.error ? `, ${totals.error} could not be read` : ''}. Nothing was changed.`)
     return {dryRun: true, totals}
-  }
-
-  private async renewTicket(): Promise<boolean> {
-    return this.tryRelogin()
   }
 }
 
