@@ -41,7 +41,15 @@ export abstract class BaseCommand extends Command {
     }
   }
 
+  /**
+   * `stdinTicket`: the ticket line, when the command reads standard input itself (save takes passwords
+   * from it too); otherwise --ticket-stdin is read here, so every command that connects honours it.
+   */
   protected async connect(flags: ConnectionFlagValues & {trace?: boolean}, stdinTicket?: string): Promise<Connection> {
+    if (stdinTicket === undefined && flags['ticket-stdin']) {
+      const {readStdinSecrets} = await import('./connection/stdin.js')
+      stdinTicket = (await readStdinSecrets(['--ticket-stdin'])).get('--ticket-stdin')
+    }
     const [{requireConnection}, {connect}, {toCliError}, {resolveSession}] = await Promise.all([
       import('./connection/resolve.js'),
       import('./connection/connect.js'),

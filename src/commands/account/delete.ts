@@ -13,7 +13,8 @@ export default class AccountDelete extends BaseCommand {
   ]
 
   static override args = {
-    id: Args.integer({description: 'Id of the e-mail account.', min: 1}),
+    // ignoreStdin: oclif would otherwise take piped input (a --ticket-stdin ticket) as the missing argument.
+    id: Args.integer({description: 'Id of the e-mail account.', min: 1, ignoreStdin: true}),
   }
 
   static override flags = {

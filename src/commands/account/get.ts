@@ -11,7 +11,8 @@ export default class AccountGet extends BaseCommand {
   ]
 
   static override args = {
-    id: Args.integer({description: 'Id of the e-mail account.', required: true, min: 1}),
+    // ignoreStdin: oclif would otherwise take piped input (a --ticket-stdin ticket) as the missing argument.
+    id: Args.integer({description: 'Id of the e-mail account.', required: true, min: 1, ignoreStdin: true}),
   }
 
   static override flags = {
@@ -21,9 +22,7 @@ export default class AccountGet extends BaseCommand {
 
   async run(): Promise<unknown> {
     const {args, flags} = await this.parse(AccountGet)
-    const {readStdinSecrets} = await import('../../connection/stdin.js')
-    const secrets = await readStdinSecrets(flags['ticket-stdin'] ? ['--ticket-stdin'] : [])
-    const {email} = await this.connect(flags, secrets.get('--ticket-stdin'))
+    const {email} = await this.connect(flags)
     const {loadAccount} = await import('../../accounts/service.js')
     const account = await this.call(() => loadAccount(email, args.id))
     const {accountView, renderAccount} = await import('../../output/account-view.js')

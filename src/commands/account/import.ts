@@ -22,7 +22,8 @@ Columns: id, email, associate_id, imap_server, imap_port, imap_auth_type, imap_u
   ]
 
   static override args = {
-    file: Args.string({description: 'CSV file, or - for standard input.', required: true}),
+    // ignoreStdin: a CSV piped without - must not become the file name (oclif reads stdin for a missing argument).
+    file: Args.string({description: 'CSV file, or - for standard input.', required: true, ignoreStdin: true}),
   }
 
   static override flags = {
@@ -49,6 +50,9 @@ Columns: id, email, associate_id, imap_server, imap_port, imap_auth_type, imap_u
       import('../../bulk/journal.js'),
       import('../../bulk/import-job.js'),
     ])
+    if (args.file === '-' && flags['ticket-stdin']) {
+      throw new UsageError('--ticket-stdin cannot be used when the CSV comes from standard input (-)', {hint: 'Give the ticket in SOEMAIL_TICKET or with soemail login, or read the CSV from a file.'})
+    }
     if (args.file !== '-') await assertReadableFile(args.file)
     const {open, dispose} = await openCsvInput(args.file)
     try {
