@@ -3,10 +3,11 @@
 // event loop or a heap with what it measures:
 //   sandbox JSON      a sandbox on 127.0.0.1 (options as JSON); prints {url, ticket} and runs until its
 //                     stdin closes (the bench ends) or a time limit passes
-//   got URL TICKET N CONCURRENCY
-//                     the baseline client: N SaveEMailAccount creates built with src/soap (once per row)
-//                     and POSTed with got over a keep-alive agent; prints {rows, ms}
+//   got URL TICKET CSV CONCURRENCY
+//                     the baseline client: a SaveEMailAccount create for each row of CSV, built with
+//                     src/soap (once per row) and POSTed with got over a keep-alive agent; prints {rows, ms}
 //   preflight FILE    the pre-flight pass of account import over FILE; prints {rows, valid, ms}
+//   csv-parse FILE    csv-parse alone reading FILE into records (pre-flight's baseline); prints {rows, ms}
 import http from 'node:http'
 import {createReadStream} from 'node:fs'
 import {performance} from 'node:perf_hooks'
@@ -14,16 +15,6 @@ import {fileURLToPath} from 'node:url'
 
 const dist = fileURLToPath(new URL('../dist/', import.meta.url))
 const [mode, ...args] = process.argv.slice(2)
-
-/** The same create rows as scripts/bench.mjs writes to its CSV files (and test/helpers/import-csv.ts). */
-function createInput(n) {
-  return {
-    email: `user${n}@example.com`,
-    associateId: 5,
-    imap: {server: 'imap.example.com', port: 993, authType: 'plain', username: `user${n}`, password: `imap-pw-${n}`},
-    smtp: {server: 'smtp.example.com', port: 587, authType: 'plain', username: `user${n}`, password: `smtp-pw-${n}`},
-  }
-}
 
 if (mode === 'sandbox') {
   const {startSandbox} = await import(`${dist}sandbox/server.js`)
@@ -40,27 +31,31 @@ if (mode === 'sandbox') {
   // Never outlives a bench by much, whatever happens to the bench process.
   setTimeout(stop, 60 * 60 * 1000).unref()
 } else if (mode === 'got') {
-  const [url, ticket, rowsText, concurrencyText] = args
-  const rows = Number(rowsText)
+  const [url, ticket, csv, concurrencyText] = args
   const concurrency = Number(concurrencyText)
-  const [{default: got}, {buildEnvelope}, {accountFields}, {accountForCreate}, {endpointUrl, soapAction}] = await Promise.all([
+  const [{default: got}, {buildEnvelope}, {accountFields}, {accountForCreate}, {endpointUrl, soapAction}, {readImportRows}] = await Promise.all([
     import('got'),
     import(`${dist}soap/envelope.js`),
     import(`${dist}soap/account-xml.js`),
     import(`${dist}accounts/merge.js`),
     import(`${dist}soap/versions.js`),
+    import(`${dist}bulk/csv-reader.js`),
   ])
+  // The rows of the import's own file, read before the clock starts: the baseline only builds and posts.
+  const inputs = []
+  for await (const row of readImportRows(() => createReadStream(csv), {})) inputs.push(row.input)
+  const rows = inputs.length
   const endpoint = endpointUrl(url, '87', 'EMail')
   const action = soapAction('87', 'EMail', 'SaveEMailAccount')
   const agent = new http.Agent({keepAlive: true, maxSockets: 64})
-  let next = 1
+  let next = 0
   let failed = 0
   const started = performance.now()
   await Promise.all(
     Array.from({length: concurrency}, async () => {
-      while (next <= rows) {
-        const n = next++
-        const body = buildEnvelope({version: '87', operation: 'SaveEMailAccount', headers: {ticket}, body: [['EMailAccount', accountFields(accountForCreate(createInput(n)))]]})
+      while (next < rows) {
+        const input = inputs[next++]
+        const body = buildEnvelope({version: '87', operation: 'SaveEMailAccount', headers: {ticket}, body: [['EMailAccount', accountFields(accountForCreate(input))]]})
         const res = await got.post(endpoint, {
           body,
           headers: {'content-type': 'text/xml; charset=utf-8', soapaction: `"${action}"`, 'user-agent': 'soemail', accept: 'text/xml'},
@@ -82,7 +77,14 @@ if (mode === 'sandbox') {
   const report = await preflight(() => createReadStream(args[0]), {})
   const ms = performance.now() - started
   process.stdout.write(`${JSON.stringify({rows: report.rows, valid: report.valid, ms})}\n`)
+} else if (mode === 'csv-parse') {
+  const {parse} = await import('csv-parse')
+  const started = performance.now()
+  let records = 0
+  for await (const _record of createReadStream(args[0]).pipe(parse())) records++
+  const ms = performance.now() - started
+  process.stdout.write(`${JSON.stringify({rows: records - 1, ms})}\n`)
 } else {
-  process.stderr.write('usage: bench-child.mjs sandbox JSON | got URL TICKET ROWS CONCURRENCY | preflight FILE\n')
+  process.stderr.write('usage: bench-child.mjs sandbox JSON | got URL TICKET CSV CONCURRENCY | preflight FILE | csv-parse FILE\n')
   process.exit(2)
 }

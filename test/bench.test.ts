@@ -47,6 +47,10 @@ describe('npm run bench (quick run)', () => {
     expect(verdicts.filter((v) => v !== '—')).toHaveLength(7)
     expect(res.rows[0]![2]).toMatch(/^node -e 0: \d+ ms$/)
     expect(res.rows[3]![2]).toMatch(/^got alone: [\d,]+ rows\/s$/)
+    expect(res.rows[5]![2]).toMatch(/^node -e 0: \d+ MB$/)
+    expect(res.rows[8]![2]).toMatch(/^csv-parse alone: [\d,]+ rows\/s$/)
+    // Every measure has its baseline and ratio from the same run.
+    for (const row of res.rows) expect(row[3], row[0]).not.toBe('—')
     for (const r of res.rows.slice(5, 8)) expect(mb(r[1]!), r[0]).toBeGreaterThan(20)
     expect(readFileSync(join(ROOT, 'README.md'), 'utf8')).toBe(readme)
   }, 320_000)
