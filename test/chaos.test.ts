@@ -1,16 +1,15 @@
 import {spawn} from 'node:child_process'
-import {existsSync, mkdtempSync, readFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {BIN, cleanEnv, runCli} from './helpers/cli.js'
-import {createRow, readResults, writeCsv} from './helpers/import-csv.js'
+import {createRow, readResults, untilJournalDone, writeCsv} from './helpers/import-csv.js'
 import {freshTicket, useSandbox} from './helpers/sandbox.js'
 import {mulberry32} from '../src/sandbox/faults.js'
 
 const sandbox = useSandbox({schemaCheck: false})
 
-const doneCount = (journal: string) => (existsSync(journal) ? readFileSync(journal, 'utf8').split('"k":"done"').length - 1 : 0)
 
 describe('chaos: a 5,000-row import against a failing server, killed with -9 at a random moment, then resumed', () => {
   for (const seed of [11, 23, 42]) {
@@ -38,14 +37,7 @@ describe('chaos: a 5,000-row import against a failing server, killed with -9 at 
         const killAfter = 500 + Math.floor(random() * 2500)
         const child = spawn(process.execPath, [BIN, ...args], {env: cleanEnv(env), stdio: 'ignore'})
         const exited = new Promise<number | null>((r) => child.on('close', r))
-        await new Promise<void>((resolve) => {
-          const timer = setInterval(() => {
-            if (doneCount(journal) >= killAfter || child.exitCode !== null) {
-              clearInterval(timer)
-              resolve()
-            }
-          }, 10)
-        })
+        await untilJournalDone(journal, killAfter, () => child.exitCode !== null, 10)
         child.kill('SIGKILL')
         await exited
 

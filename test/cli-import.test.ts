@@ -4,7 +4,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {BIN, cleanEnv, parseJson, runCli} from './helpers/cli.js'
-import {createRow, HEADER, readResults, writeCsv} from './helpers/import-csv.js'
+import {createRow, HEADER, readResults, untilJournalDone, writeCsv} from './helpers/import-csv.js'
 import {useSandbox} from './helpers/sandbox.js'
 
 const sandbox = useSandbox({schemaCheck: false})
@@ -172,14 +172,7 @@ describe('interruption and resume', () => {
       const child = spawn(process.execPath, [BIN, 'account', 'import', file, '--concurrency', '16'], {env: cleanEnv(env()), stdio: 'ignore'})
       const journal = `${file}.results.csv.journal`
       // Kill once a few hundred rows are through, wherever the run is.
-      await new Promise<void>((resolve) => {
-        const timer = setInterval(() => {
-          if (existsSync(journal) && readFileSync(journal, 'utf8').split('"k":"done"').length > 300) {
-            clearInterval(timer)
-            resolve()
-          }
-        }, 20)
-      })
+      await untilJournalDone(journal, 300)
       child.kill('SIGKILL')
       await new Promise((r) => child.on('close', r))
       const resumed = await runCli(['account', 'import', file, '--resume', '--concurrency', '16'], {env: env(), timeoutMs: 120_000})
@@ -215,14 +208,7 @@ describe('interruption and resume', () => {
       let stderr = ''
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
       const journal = `${file}.results.csv.journal`
-      await new Promise<void>((resolve) => {
-        const timer = setInterval(() => {
-          if (existsSync(journal) && readFileSync(journal, 'utf8').split('"k":"done"').length > 20) {
-            clearInterval(timer)
-            resolve()
-          }
-        }, 20)
-      })
+      await untilJournalDone(journal, 20)
       child.kill('SIGINT')
       const code = await new Promise<number | null>((r) => child.on('close', r))
       expect(code).toBe(130)

@@ -1,4 +1,4 @@
-import {writeFileSync} from 'node:fs'
+import {existsSync, readFileSync, writeFileSync} from 'node:fs'
 
 export const HEADER = 'id,email,associate_id,imap_server,imap_port,imap_auth_type,imap_username,imap_password,smtp_server,smtp_port,smtp_auth_type,smtp_username,smtp_password'
 
@@ -36,5 +36,22 @@ export function readResults(text: string): Array<Record<string, string>> {
     }
     cells.push(cur)
     return Object.fromEntries(cols.map((c, i) => [c, cells[i] ?? '']))
+  })
+}
+
+/** How many rows an import's journal has recorded as done so far (0 before it exists). */
+export function journalDoneCount(journal: string): number {
+  return existsSync(journal) ? readFileSync(journal, 'utf8').split('"k":"done"').length - 1 : 0
+}
+
+/** Resolves once the journal records `count` done rows, or as soon as `stop()` says there is no use waiting. */
+export function untilJournalDone(journal: string, count: number, stop = () => false, everyMs = 20): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setInterval(() => {
+      if (journalDoneCount(journal) >= count || stop()) {
+        clearInterval(timer)
+        resolve()
+      }
+    }, everyMs)
   })
 }
