@@ -30,7 +30,8 @@ const COLD_RUNS = options.runs ?? (QUICK ? 2 : 11)
 const BULK_RUNS = options['bulk-runs'] ?? (QUICK ? 1 : 3)
 const CONCURRENCY = 16
 const BULK_ROWS = QUICK ? 400 : 20_000
-const LATENCY_MS = 50
+// A real NetServer answers in tens to hundreds of ms: the targets are set against these latencies.
+const LATENCIES_MS = [20, 50]
 const LATENCY_ROWS = QUICK ? 400 : 20_000
 const SMALL = QUICK ? 2_000 : 100_000
 const LARGE = QUICK ? 20_000 : 1_000_000
@@ -135,8 +136,10 @@ async function bulkZeroLatency() {
     baseline: `got alone: ${fmt(baseline)} rows/s`,
     ratio,
     ratioText: `${ratio.toFixed(2)} (${wholeRatio.toFixed(2)})`,
-    target: '≥ 0.80',
-    met: ratio >= 0.8,
+    // Against a server that answers in 0 ms the figure says how much CPU a row costs, not how fast a
+    // real run goes, so it is reported beside its baseline rather than held to a target.
+    target: '(reported)',
+    met: undefined,
   })
 }
 
@@ -156,20 +159,22 @@ async function gotBaseline(csv, run) {
 async function bulkWithLatency() {
   const csv = join(tmp, `latency-${LATENCY_ROWS}.csv`)
   await writeCreateCsv(csv, LATENCY_ROWS)
-  const runs = []
-  for (let run = 0; run < BULK_RUNS; run++) runs.push(await importRun(csv, LATENCY_ROWS, {schemaCheck: false, faults: {latencyMs: LATENCY_MS}}, `latency-${run}`))
-  const ideal = CONCURRENCY / (LATENCY_MS / 1000)
-  const value = median(runs.map((r) => r.rate))
-  const whole = median(runs.map((r) => r.wallRate))
-  rows.push({
-    name: `account import ${fmt(LATENCY_ROWS)} rows, concurrency ${CONCURRENCY}, ${LATENCY_MS} ms latency`,
-    value: `${fmt(value)} rows/s (${fmt(whole)} incl. start-up)`,
-    baseline: `ideal ${CONCURRENCY} / ${LATENCY_MS / 1000} s: ${fmt(ideal)} rows/s`,
-    ratio: value / ideal,
-    ratioText: `${(value / ideal).toFixed(3)} (${(whole / ideal).toFixed(3)})`,
-    target: '≥ 0.95',
-    met: value / ideal >= 0.95,
-  })
+  for (const latencyMs of LATENCIES_MS) {
+    const runs = []
+    for (let run = 0; run < BULK_RUNS; run++) runs.push(await importRun(csv, LATENCY_ROWS, {schemaCheck: false, faults: {latencyMs}}, `latency-${latencyMs}-${run}`))
+    const ideal = CONCURRENCY / (latencyMs / 1000)
+    const value = median(runs.map((r) => r.rate))
+    const whole = median(runs.map((r) => r.wallRate))
+    rows.push({
+      name: `account import ${fmt(LATENCY_ROWS)} rows, concurrency ${CONCURRENCY}, ${latencyMs} ms latency`,
+      value: `${fmt(value)} rows/s (${fmt(whole)} incl. start-up)`,
+      baseline: `ideal ${CONCURRENCY} / ${latencyMs / 1000} s: ${fmt(ideal)} rows/s`,
+      ratio: value / ideal,
+      ratioText: `${(value / ideal).toFixed(3)} (${(whole / ideal).toFixed(3)})`,
+      target: '≥ 0.95',
+      met: value / ideal >= 0.95,
+    })
+  }
 }
 
 async function memoryAndPreflight() {
