@@ -6,8 +6,8 @@ import {execFile, spawn, spawnSync, type ChildProcess} from 'node:child_process'
 import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {DBusConnection, MessageType, type DBusMessage, type DBusValue} from '../../src/sessions/dbus.js'
-import {probeKeychain} from '../../src/sessions/secret-store.js'
+import {DBusConnection, MessageType, type DBusMessage, type DBusValue} from '../../src/keychain/dbus.js'
+import {probeKeychain} from '../../src/keychain/store.js'
 
 export const REQUIRE_KEYCHAIN = process.env.SOEMAIL_REQUIRE_KEYCHAIN === '1'
 

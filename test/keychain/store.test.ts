@@ -2,9 +2,10 @@ import {randomBytes} from 'node:crypto'
 import {createServer, type Server} from 'node:net'
 import {join} from 'node:path'
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
-import {ExitCode} from '../src/errors.js'
-import {abstractSocketsWork} from '../src/sessions/dbus.js'
-import {CredentialStoreError, openKeychain, probeKeychain, type SecretKind, type SecretStore} from '../src/sessions/secret-store.js'
+import {ExitCode} from '../../src/errors.js'
+import {abstractSocketsWork} from '../../src/keychain/dbus.js'
+import {CredentialStoreError, type SecretKind, type SecretStore} from '../../src/keychain/secret-store.js'
+import {openKeychain, probeKeychain} from '../../src/keychain/store.js'
 import {
   FakeSecretService,
   REQUIRE_KEYCHAIN,
@@ -16,7 +17,7 @@ import {
   startKeyringSession,
   tempDir,
   type Bus,
-} from './helpers/keychain.js'
+} from '../helpers/keychain.js'
 
 const gate = await keychainTestGate()
 

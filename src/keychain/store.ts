@@ -22,7 +22,7 @@ import {
   type KeychainProbeReason,
   type SecretKind,
   type SecretStore,
-} from './secret-store-base.js'
+} from './secret-store.js'
 
 export const KEYCHAIN_SERVICE = 'soemail'
 export const DEFAULT_KEYCHAIN_TIMEOUT_MS = 5000

@@ -4,8 +4,9 @@
  * The real library and the real Secret Service are covered in keychain.test.ts.
  */
 import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi} from 'vitest'
-import {CredentialStoreError, openKeychain, pendingKeychainCalls, type SecretStore} from '../src/sessions/secret-store.js'
-import {FakeSecretService, REQUIRE_KEYCHAIN, hasCommand, removeTempDirs, startBareBus, type Bus} from './helpers/keychain.js'
+import {CredentialStoreError, type SecretStore} from '../../src/keychain/secret-store.js'
+import {openKeychain, pendingKeychainCalls} from '../../src/keychain/store.js'
+import {FakeSecretService, REQUIRE_KEYCHAIN, hasCommand, removeTempDirs, startBareBus, type Bus} from '../helpers/keychain.js'
 
 const native = vi.hoisted(() => {
   const state = {
