@@ -62,6 +62,15 @@ const LAZY = [
 
 const applied = new Set()
 
+// The patches are written against one @oclif/core, which package.json pins exactly (no caret) so that an
+// `npm install` cannot move it under them; is-wsl, which the last patch makes it import, is declared there too.
+{
+  const pkg = JSON.parse(readFileSync('package.json', 'utf8'))
+  const installed = JSON.parse(readFileSync('node_modules/@oclif/core/package.json', 'utf8')).version
+  if (pkg.dependencies['@oclif/core'] !== installed) throw new Error(`package.json must pin @oclif/core to exactly ${installed}, the version PATCHES in scripts/build.mjs were checked against (it says ${pkg.dependencies['@oclif/core']})`)
+  if (!pkg.dependencies['is-wsl']) throw new Error('package.json must declare is-wsl: the @oclif/core patch in scripts/build.mjs imports it')
+}
+
 const nodeModules = (pkg) => new RegExp(`[\\\\/]node_modules[\\\\/]${pkg.replace('/', '[\\\\/]')}[\\\\/]`)
 
 const startup = {

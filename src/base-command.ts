@@ -30,13 +30,13 @@ export abstract class BaseCommand extends Command {
   }
 
   protected async sessionContext(): Promise<SessionContext> {
-    // The keychain's D-Bus client is loaded only when a command reads or writes the keychain: a ticket
-    // from SOEMAIL_TICKET or a flag never needs it.
-    const {openFileStore} = await import('./sessions/secret-store-file.js')
+    // The keychain, its probe and its native library load only when a command reads or writes secrets: a
+    // ticket from SOEMAIL_TICKET or a flag never needs them.
+    const {openFileStore} = await import('./keychain/file-store.js')
     return {
       configDir: this.config.configDir,
       env: process.env,
-      openKeychain: async () => (await import('./sessions/keychain.js')).openKeychain({env: process.env}),
+      openKeychain: async () => (await import('./keychain/store.js')).openKeychain({env: process.env}),
       openFileStore,
     }
   }

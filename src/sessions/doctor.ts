@@ -4,7 +4,7 @@ import {endpointUrl, type ApiVersion} from '../soap/versions.js'
 import {checkBaseUrl} from '../soap/endpoint.js'
 import {ExitCode} from '../errors.js'
 import {ProfileStore} from './profiles.js'
-import {probeKeychain} from './secret-store.js'
+import {probeKeychain} from '../keychain/probe.js'
 import {activeProfileName, profilesPath, type SessionContext} from './session.js'
 
 export interface Check {

@@ -8,7 +8,7 @@ import type {SoapTransport} from '../soap/transport.js'
 import type {ApiVersion} from '../soap/versions.js'
 import {AuthError, UsageError} from '../errors.js'
 import type {Profile, ProfileStore} from './profiles.js'
-import type {SecretStore} from './secret-store.js'
+import type {SecretStore} from '../keychain/secret-store.js'
 import {loginBaseFor, systemUserLogin} from './system-user.js'
 
 export interface OnsiteLogin {

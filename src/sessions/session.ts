@@ -1,7 +1,7 @@
 import {join} from 'node:path'
 import {ENV, resolveConnection, type ConnectionFlags, type ConnectionSettings, type SettingSource} from '../connection/resolve.js'
 import {DEFAULT_PROFILE, ProfileStore, checkProfileName, type Profile} from './profiles.js'
-import type {SecretKind, SecretStore} from './secret-store.js'
+import type {SecretKind, SecretStore} from '../keychain/secret-store.js'
 
 /** Where sessions live and how stores are opened; passed in so tests and commands choose. */
 export interface SessionContext {

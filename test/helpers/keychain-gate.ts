@@ -1,4 +1,4 @@
-import {probeKeychain} from '../../src/sessions/secret-store.js'
+import {probeKeychain} from '../../src/keychain/probe.js'
 
 /**
  * Whether a real Secret Service is reachable. Without one the keychain tests skip with a stated

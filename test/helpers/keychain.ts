@@ -1,13 +1,13 @@
 /**
- * Test scaffolding for the keychain: private D-Bus buses, a scriptable fake Secret Service, throwaway
+ * Test scaffolding for the keychain: private D-Bus buses, a scriptable fake Secret Service (dbus-next), throwaway
  * gnome-keyring sessions, and secret-tool as an independent reader of the real Secret Service.
  */
 import {execFile, spawn, spawnSync, type ChildProcess} from 'node:child_process'
 import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {DBusConnection, MessageType, type DBusMessage, type DBusValue} from '../../src/sessions/dbus.js'
-import {probeKeychain} from '../../src/sessions/secret-store.js'
+import dbus, {type Message, type MessageBus} from 'dbus-next'
+import {probeKeychain} from '../../src/keychain/probe.js'
 
 export const REQUIRE_KEYCHAIN = process.env.SOEMAIL_REQUIRE_KEYCHAIN === '1'
 
@@ -123,62 +123,41 @@ function stopChild(child: ChildProcess, graceful?: () => void): Promise<void> {
 export interface FakeSecretServiceBehaviour {
   /** The answer about the default collection's Locked property; 'hang' never answers. */
   defaultCollection: 'unlocked' | 'locked' | 'missing' | 'hang'
-  /** Usernames (keychain accounts) that SearchItems reports as present; undefined leaves it unanswered. */
-  items?: Set<string>
 }
 
 export class FakeSecretService {
   readonly calls: string[] = []
 
-  private constructor(private readonly bus: DBusConnection, public behaviour: FakeSecretServiceBehaviour) {
-    bus.on('message', (m: DBusMessage) => this.onMessage(m))
+  private constructor(
+    private readonly bus: MessageBus,
+    public behaviour: FakeSecretServiceBehaviour,
+  ) {
+    // Claims every call, so that what is not scripted stays unanswered as a hung service would leave it.
+    bus.addMethodHandler((m: Message) => {
+      this.onCall(m)
+      return true
+    })
   }
 
   static async start(address: string, behaviour: FakeSecretServiceBehaviour): Promise<FakeSecretService> {
-    const bus = await DBusConnection.connect(address)
-    const [result] = await bus.call({
-      destination: 'org.freedesktop.DBus',
-      path: '/org/freedesktop/DBus',
-      interface: 'org.freedesktop.DBus',
-      member: 'RequestName',
-      signature: 'su',
-      body: ['org.freedesktop.secrets', 4],
-    })
-    if (result !== 1) throw new Error(`could not own org.freedesktop.secrets (RequestName said ${String(result)})`)
+    const bus = dbus.sessionBus({busAddress: address})
+    const result = await bus.requestName('org.freedesktop.secrets', dbus.NameFlag.DO_NOT_QUEUE)
+    if (result !== dbus.RequestNameReply.PRIMARY_OWNER) throw new Error(`could not own org.freedesktop.secrets (RequestName said ${String(result)})`)
     return new FakeSecretService(bus, behaviour)
   }
 
   close(): void {
-    this.bus.close()
+    this.bus.disconnect()
   }
 
-  private onMessage(m: DBusMessage): void {
-    if (m.type !== MessageType.METHOD_CALL) return
+  private onCall(m: Message): void {
     this.calls.push(`${m.interface}.${m.member}`)
-    const reply = (signature: string, body: DBusValue[]) =>
-      this.bus.send({type: MessageType.METHOD_RETURN, flags: 0, replySerial: m.serial, destination: m.sender, signature, body})
     if (m.member === 'Get' && m.path === '/org/freedesktop/secrets/aliases/default') {
       const state = this.behaviour.defaultCollection
       if (state === 'hang') return
-      if (state === 'missing') {
-        this.bus.send({
-          type: MessageType.ERROR,
-          flags: 0,
-          replySerial: m.serial,
-          destination: m.sender,
-          errorName: 'org.freedesktop.Secret.Error.NoSuchObject',
-          signature: 's',
-          body: ['The collection does not exist'],
-        })
-        return
-      }
-      reply('v', [{signature: 'b', value: state === 'locked'}])
-      return
-    }
-    if (m.member === 'SearchItems' && m.path === '/org/freedesktop/secrets' && this.behaviour.items) {
-      const attributes = new Map((m.body[0] as [string, string][]) ?? [])
-      const found = attributes.get('service') === 'soemail' && this.behaviour.items.has(attributes.get('username') ?? '')
-      reply('aoao', [found ? ['/org/freedesktop/secrets/collection/login/1'] : [], []])
+      // dbus-next's types call newError's first parameter a string; it is the call being answered.
+      if (state === 'missing') return this.bus.send(dbus.Message.newError(m as unknown as string, 'org.freedesktop.Secret.Error.NoSuchObject', 'The collection does not exist'))
+      return this.bus.send(dbus.Message.newMethodReturn(m, 'v', [new dbus.Variant('b', state === 'locked')]))
     }
   }
 }
@@ -212,19 +191,10 @@ cat >/dev/null`
     address,
     stop: () => stopChild(child, () => child.stdin?.end()),
     async lockDefaultCollection() {
-      const bus = await DBusConnection.connect(address)
-      try {
-        await bus.call({
-          destination: 'org.freedesktop.secrets',
-          path: '/org/freedesktop/secrets',
-          interface: 'org.freedesktop.Secret.Service',
-          member: 'Lock',
-          signature: 'ao',
-          body: [['/org/freedesktop/secrets/aliases/default']],
-        })
-      } finally {
-        bus.close()
-      }
+      const args = ['--session', '--print-reply', '--dest=org.freedesktop.secrets', '/org/freedesktop/secrets', 'org.freedesktop.Secret.Service.Lock', 'array:objpath:/org/freedesktop/secrets/aliases/default']
+      await new Promise<void>((resolve, reject) =>
+        execFile('dbus-send', args, {env: {PATH: process.env.PATH, DBUS_SESSION_BUS_ADDRESS: address}, timeout: 5000}, (error) => (error ? reject(error) : resolve())),
+      )
     },
   }
 }

@@ -1,6 +1,6 @@
 /**
  * The credential-store contract shared by the keychain and the insecure file store. Kept apart from
- * secret-store.ts so the two implementations can import it without an import cycle.
+ * the stores (store.ts, file-store.ts) so both can import it without an import cycle.
  */
 import {CliError, ExitCode, type CliErrorOptions} from '../errors.js'
 

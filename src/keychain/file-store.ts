@@ -5,7 +5,7 @@
 import {randomBytes} from 'node:crypto'
 import {mkdir, open, rename, unlink} from 'node:fs/promises'
 import {basename, dirname, join} from 'node:path'
-import {CredentialStoreError, checkSecretAddress, describeSecret, type SecretKind, type SecretStore} from './secret-store-base.js'
+import {CredentialStoreError, checkSecretAddress, describeSecret, type SecretKind, type SecretStore} from './secret-store.js'
 
 type Contents = Map<string, Map<string, string>>
 

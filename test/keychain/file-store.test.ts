@@ -1,8 +1,9 @@
 import {chmodSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, afterEach, beforeEach, describe, expect, it} from 'vitest'
-import {CredentialStoreError, openFileStore} from '../src/sessions/secret-store.js'
-import {removeTempDirs, tempDir} from './helpers/keychain.js'
+import {openFileStore} from '../../src/keychain/file-store.js'
+import {CredentialStoreError} from '../../src/keychain/secret-store.js'
+import {removeTempDirs, tempDir} from '../helpers/keychain.js'
 
 const posix = process.platform !== 'win32'
 
