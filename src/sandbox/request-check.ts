@@ -1,7 +1,5 @@
-import {availableParallelism} from 'node:os'
 import {servicesNamespace, type ApiVersion, type ServiceName} from '../soap/versions.js'
 import {isNil, type XElement} from '../soap/xml-tree.js'
-import {createLimiter} from './limiter.js'
 import {operationsByAction, type OperationInfo} from './operations.js'
 import type {HttpReply} from './responses.js'
 import {validateEnvelope} from './schema.js'
@@ -34,9 +32,6 @@ export interface SoapRequest {
 
 export type CheckOutcome = {request: SoapRequest; reply?: undefined} | {reply: HttpReply; request?: undefined}
 
-/** Every validation spawns a WebAssembly worker; a burst of requests must not spawn hundreds at once. */
-const schemaLimit = createLimiter(Math.max(2, Math.min(8, availableParallelism())))
-
 const endpoints = new Map<string, SoapEndpoint<OperationInfo>>()
 
 /** A NetServer service of one version: its WSDL's operations, its declared headers, its schemas. */
@@ -55,7 +50,7 @@ function netServerEndpoint(version: ApiVersion, service: ServiceName, schemaChec
       operationLabel: (op) => `${service}/${op.name}`,
       actionHint: `this endpoint takes SOAPAction ${ns}/${service}/<Operation>.`,
       misplacedHeaderHint: 'the published SuperOffice examples place them wrongly',
-      validate: schemaCheck ? (xml) => schemaLimit(() => validateEnvelope(xml, service, version)) : undefined,
+      validate: schemaCheck ? (xml) => validateEnvelope(xml, service, version) : undefined,
     }
     endpoints.set(key, endpoint)
   }
