@@ -3,13 +3,8 @@ import {isNil, type XElement} from '../soap/xml-tree.js'
 import {operationsByAction, type OperationInfo} from './operations.js'
 import type {HttpReply} from './responses.js'
 import {validateEnvelope} from './schema.js'
+import {NETSERVER_SERVICES} from './services.js'
 import {checkSoapRequest, type SoapEndpoint} from './soap-check.js'
-
-/** The headers each service's binding declares (FACTS.md §2). */
-const HEADERS: Record<ServiceName, readonly string[]> = {
-  EMail: ['ApplicationToken', 'Credentials', 'TimeZone'],
-  SoPrincipal: ['ApplicationToken'],
-}
 
 export interface RawRequest {
   version: ApiVersion
@@ -44,7 +39,7 @@ function netServerEndpoint(version: ApiVersion, service: ServiceName, schemaChec
     endpoint = {
       name: `${service}.svc`,
       ns,
-      headers: HEADERS[service],
+      headers: NETSERVER_SERVICES[service].headers,
       operation: (action) => operations.get(action),
       requestElement: (op) => op.requestElement,
       operationLabel: (op) => `${service}/${op.name}`,

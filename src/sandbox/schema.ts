@@ -1,16 +1,9 @@
 import {readFileSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
 import type {ApiVersion, ServiceName} from '../soap/versions.js'
+import {NETSERVER_SERVICES} from './services.js'
 
 const XSD_DIR = fileURLToPath(new URL('../../schemas/xsd/', import.meta.url))
-
-const SCHEMA_FILES: Record<ServiceName, {main: string; imports: string[]}> = {
-  EMail: {main: 'email-services87.xsd', imports: ['email-ms-serialization-arrays.xsd', 'email-ms-serialization.xsd']},
-  SoPrincipal: {
-    main: 'soprincipal-services87.xsd',
-    imports: ['soprincipal-System.Security.Cryptography.xsd', 'soprincipal-ms-serialization-arrays.xsd', 'soprincipal-ms-serialization.xsd'],
-  },
-}
 
 export interface SchemaProblem {
   line?: number
@@ -21,7 +14,7 @@ type FileInfo = {fileName: string; contents: string}
 
 /** The schema set for one service and version: SOAP 1.1 envelope + the service's extracted XSDs. */
 function schemaFiles(service: ServiceName, version: ApiVersion): FileInfo[] {
-  const {main, imports} = SCHEMA_FILES[service]
+  const {main, imports} = NETSERVER_SERVICES[service].schema
   const read = (name: string) => readFileSync(XSD_DIR + name, 'utf8').replaceAll('NetServer/Services87', `NetServer/Services${version}`)
   return [
     {
