@@ -141,9 +141,11 @@ const result = await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  // Native and wasm packages load their binaries relative to themselves. typescript, ts-node and tsx are
-  // optional development-time requires inside @oclif/core (never taken by the built CLI).
-  external: ['@napi-rs/keyring', 'xmllint-wasm', 'typescript', 'ts-node', 'tsx'],
+  // @napi-rs/keyring loads its native binary relative to itself; libxml2-wasm (the sandbox's schema check)
+  // carries 1 MB of WebAssembly that only `soemail sandbox` loads, from node_modules as Node resolves it.
+  // typescript, ts-node and tsx are optional development-time requires inside @oclif/core (never taken
+  // by the built CLI).
+  external: ['@napi-rs/keyring', 'libxml2-wasm', 'typescript', 'ts-node', 'tsx'],
   banner: {js: banner},
   chunkNames: 'chunks/[name]-[hash]',
   // Less source for V8 to scan at every start; names are kept so stack traces stay readable.

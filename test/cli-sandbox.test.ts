@@ -7,7 +7,8 @@ import {BIN, cleanEnv, parseJson, runCli} from './helpers/cli.js'
 
 /** Starts `soemail sandbox`, waits for its first stdout line(s) to hold `ready`, returns the process. */
 async function startSandboxCli(args: string[], ready: RegExp) {
-  const child = spawn(process.execPath, [BIN, 'sandbox', ...args], {env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe']})
+  // Started outside the repository, so the built CLI must find schemas/ and libxml2-wasm from dist/ itself.
+  const child = spawn(process.execPath, [BIN, 'sandbox', ...args], {env: cleanEnv(), cwd: tmpdir(), stdio: ['ignore', 'pipe', 'pipe']})
   let stdout = ''
   let stderr = ''
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
@@ -59,5 +60,24 @@ describe('soemail sandbox', () => {
     await second.exited
     expect(got.code, got.stderr).toBe(0)
     expect(parseJson(got.stdout).result).toMatchObject({id, email: 'keep@example.com'})
+  })
+
+  it('checks every request against the schemas: an out-of-order member gets a schema fault naming it', async () => {
+    const sb = await startSandboxCli(['--json', '--quiet'], /\}\s*$/)
+    const {url, ticket} = parseJson(sb.stdout()).result as {url: string; ticket: string}
+    const ns = 'http://www.superoffice.net/ws/crm/NetServer/Services87'
+    const save = (members: string) =>
+      fetch(`${url}/Remote/Services87/EMail.svc`, {
+        method: 'POST',
+        headers: {'content-type': 'text/xml; charset=utf-8', soapaction: `"${ns}/EMail/SaveEMailAccount"`},
+        body: `<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" xmlns:so="${ns}"><s:Header><so:Credentials><so:Ticket>${ticket}</so:Ticket></so:Credentials></s:Header><s:Body><so:SaveEMailAccount><so:EMailAccount>${members}</so:EMailAccount></so:SaveEMailAccount></s:Body></s:Envelope>`,
+      }).then(async (r) => ({status: r.status, text: await r.text()}))
+    const good = await save('<so:EMailAccountId>0</so:EMailAccountId><so:EMailAddress>order@example.com</so:EMailAddress><so:AssociateId>5</so:AssociateId>')
+    const swapped = await save('<so:EMailAddress>order@example.com</so:EMailAddress><so:EMailAccountId>0</so:EMailAccountId><so:AssociateId>5</so:AssociateId>')
+    sb.child.kill('SIGINT')
+    await sb.exited
+    expect(good.status, good.text).toBe(200)
+    expect(swapped.status).toBe(500)
+    expect(swapped.text).toMatch(/<faultstring[^>]*>Schema validation failed: line 1: Element '\{http:\/\/www\.superoffice\.net\/ws\/crm\/NetServer\/Services87\}EMailAccountId': This element is not expected\./)
   })
 })

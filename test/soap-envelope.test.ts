@@ -93,7 +93,6 @@ describe.each(API_VERSIONS)('Services%s: every request the client sends', (versi
   beforeAll(async () => {
     const sent: Captured[] = []
     for (const c of REQUESTS) sent.push(await send(version, c))
-    // libxml2 runs in a worker per call, so the validations can overlap.
     const problems = await Promise.all(sent.map((s, i) => validateEnvelope(s.envelope, REQUESTS[i]!.service, version)))
     REQUESTS.forEach((c, i) => results.set(c.name, {sent: sent[i]!, problems: problems[i]!}))
   })

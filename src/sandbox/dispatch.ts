@@ -1,10 +1,9 @@
 import {servicesNamespace} from '../soap/versions.js'
-import {EMAIL_HANDLERS} from './email-handlers.js'
 import {notImplementedException, sessionException, SoException, unexpectedException} from './exceptions.js'
 import {DeserializationError, type HandlerContext} from './handler-kit.js'
-import {PRINCIPAL_HANDLERS} from './principal-handlers.js'
 import type {SoapRequest} from './request-check.js'
 import {faultReply, soapAnswer, type HttpReply} from './responses.js'
+import {NETSERVER_SERVICES} from './services.js'
 import type {SandboxStore} from './store.js'
 
 /**
@@ -19,12 +18,13 @@ export function dispatch(
   onAuthenticated?: () => void,
 ): HttpReply {
   const {service, operation, version} = request
-  const handler = (service === 'EMail' ? EMAIL_HANDLERS : PRINCIPAL_HANDLERS)[operation.name]
+  const {handlers, needsTicket} = NETSERVER_SERVICES[service]
+  const handler = handlers[operation.name]
   const answer = (body: Parameters<typeof soapAnswer>[0]['body'], exception?: SoException['info']) =>
     soapAnswer({version, responseElement: operation.responseElement, body, exception})
   try {
     const ctx: HandlerContext = {store, ns: servicesNamespace(version), associateId: 0}
-    if (service === 'EMail') {
+    if (needsTicket) {
       ctx.associateId = caller(request, store)
       onAuthenticated?.()
     }

@@ -3,10 +3,11 @@ import {readFileSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
 import {create} from 'xmlbuilder2'
 import {SOAP11_ENV_NS, XSI_NS} from '../soap/versions.js'
-import {isNil, parseXml, XmlParseError, type XElement} from '../soap/xml-tree.js'
+import {isNil, type XElement} from '../soap/xml-tree.js'
 import {jwksDocument, rogueSigningKey, sandboxSigningKey, signJwt} from './jwks.js'
 import {methodNotAllowedPage} from './pages.js'
 import {faultReply, type HttpReply} from './responses.js'
+import {checkSoapRequest, qname, type SoapEndpoint} from './soap-check.js'
 import type {SandboxStore} from './store.js'
 
 /**
@@ -17,8 +18,6 @@ import type {SandboxStore} from './store.js'
 
 const NS = 'http://www.superoffice.com/superid/partnersystemuser/0.1'
 const ACTION = `${NS}/IPartnerSystemUserService/Authenticate`
-const SOAP12_ENV_NS = 'http://www.w3.org/2003/05/soap-envelope'
-const HEADER_NAMES = ['ApplicationToken', 'ContextIdentifier'] as const
 const REQUEST_MEMBERS = ['SignedSystemToken', 'ReturnTokenType'] as const
 /** How far the signed token's time stamp may be from the server's clock. */
 const TIMESTAMP_WINDOW_MS = 5 * 60 * 1000
@@ -130,7 +129,7 @@ export function createLoginService(options: PartnerLoginOptions): LoginService {
       if (req.method !== 'POST') return {reply: methodNotAllowedPage(), operation: '-'}
       const body = await req.readBody()
       if (!body) return {reply: {status: 413, headers: {connection: 'close'}, body: ''}, operation: '-'}
-      const parsed = parseRequest(req.contentType, req.soapAction, body)
+      const parsed = await parseRequest(req.contentType, req.soapAction, body)
       if ('reply' in parsed) return {reply: parsed.reply, operation: 'Authenticate'}
       return {reply: authenticate(parsed), operation: 'Authenticate'}
     },
@@ -176,58 +175,25 @@ function decide(req: ParsedRequest, users: readonly Registered[], nowMs: number)
   return {user}
 }
 
-/** The envelope checks WCF's basicHttpBinding makes, answered in WCF's shape (415, or a Fault with HTTP 500). */
-function parseRequest(contentType: string | undefined, soapAction: string | undefined, raw: Buffer): ParsedRequest | {reply: HttpReply} {
-  if (!isSoap11ContentType(contentType)) return {reply: {status: 415, headers: {}, body: ''}}
-  let text: string
-  try {
-    text = new TextDecoder('utf-8', {fatal: true}).decode(raw)
-  } catch {
-    return fault('Client', 'The request body is not valid UTF-8.')
-  }
-  let root: XElement
-  try {
-    root = parseXml(text)
-  } catch (error) {
-    return fault('Client', `The request body is not well-formed XML: ${error instanceof XmlParseError ? error.message : String(error)}`)
-  }
-  if (root.local === 'Envelope' && root.ns === SOAP12_ENV_NS) {
-    return {reply: faultReply('VersionMismatch', `The envelope version of the incoming message (Soap12 (${SOAP12_ENV_NS})) does not match that of the encoder (Soap11 (${SOAP11_ENV_NS})).`)}
-  }
-  if (root.local !== 'Envelope' || root.ns !== SOAP11_ENV_NS) return fault('Client', `The request is not a SOAP 1.1 message: the root element is ${qname(root)}.`)
+const ENDPOINT: SoapEndpoint<'Authenticate'> = {
+  name: 'PartnerSystemUserService.svc',
+  ns: NS,
+  headers: ['ApplicationToken', 'ContextIdentifier'],
+  operation: (action) => (action === ACTION ? 'Authenticate' : undefined),
+  requestElement: () => 'AuthenticationRequest',
+  operationLabel: () => 'Authenticate',
+  actionHint: `this endpoint takes SOAPAction ${ACTION}.`,
+}
 
-  const misplaced = root.children.find((c) => c.ns !== SOAP11_ENV_NS && (HEADER_NAMES as readonly string[]).includes(c.local))
-  if (misplaced) return fault('Client', `${misplaced.local} is directly under soap:Envelope; SOAP headers must be inside soap:Header.`)
-  const names = root.children.map((c) => (c.ns === SOAP11_ENV_NS ? c.local : qname(c)))
-  const shapeOk = names.join(',') === 'Body' || names.join(',') === 'Header,Body'
-  if (!shapeOk || root.text.trim() !== '') return fault('Client', `soap:Envelope must contain an optional soap:Header followed by soap:Body, and nothing else; it contains ${names.join(', ') || 'nothing'}.`)
-  const header = names.length === 2 ? root.children[0] : undefined
-  const body = root.children[names.length - 1]!
-
-  const action = unquote(soapAction)
-  if (action !== ACTION) {
-    return fault('Client', `The message with Action '${printable(action ?? '')}' cannot be processed at the receiver, due to a ContractFilter mismatch at the EndpointDispatcher. (soemail sandbox: this endpoint takes SOAPAction ${ACTION}.)`)
-  }
-
+/** The envelope checks WCF's basicHttpBinding makes (soap-check.ts), then the data contract's. */
+async function parseRequest(contentType: string | undefined, soapAction: string | undefined, raw: Buffer): Promise<ParsedRequest | {reply: HttpReply}> {
+  const outcome = await checkSoapRequest({contentType, soapAction, body: raw}, ENDPOINT)
+  if (!outcome.request) return outcome
+  const {payload: wrapper, headers} = outcome.request
   const req: ParsedRequest = {}
-  const seen = new Set<string>()
-  for (const h of header?.children ?? []) {
-    if (h.ns !== NS || !(HEADER_NAMES as readonly string[]).includes(h.local)) {
-      const mu = h.attrs.get(`{${SOAP11_ENV_NS}}mustUnderstand`)
-      return fault(mu === '1' || mu === 'true' ? 'MustUnderstand' : 'Client', `The header ${qname(h)} is not understood by PartnerSystemUserService.svc; it takes only ApplicationToken and ContextIdentifier in namespace '${NS}'.`)
-    }
-    if (seen.has(h.local)) return fault('Client', `The header ${h.local} appears more than once.`)
-    seen.add(h.local)
-    const value = isNil(h) ? undefined : h.text
-    if (h.local === 'ApplicationToken') req.applicationToken = value
-    else req.contextIdentifier = value
-  }
-
-  if (body.children.length !== 1 || body.text.trim() !== '') return fault('Client', `soap:Body must contain exactly one element, {${NS}}AuthenticationRequest.`)
-  const wrapper = body.children[0]!
-  if (wrapper.local !== 'AuthenticationRequest' || wrapper.ns !== NS) {
-    return fault('Client', `The body element ${qname(wrapper)} does not match the SOAPAction's operation Authenticate; expected {${NS}}AuthenticationRequest.`)
-  }
+  const value = (h: XElement | undefined) => (h && !isNil(h) ? h.text : undefined)
+  req.applicationToken = value(headers.get('ApplicationToken'))
+  req.contextIdentifier = value(headers.get('ContextIdentifier'))
   // The schema's sequence: each member optional, in this order, nothing else.
   let next = 0
   for (const member of wrapper.children) {
@@ -278,24 +244,8 @@ function helpPage(): HttpReply {
   return {status: 200, headers: {'content-type': 'text/html; charset=utf-8'}, body}
 }
 
-function isSoap11ContentType(value: string | undefined): boolean {
-  if (!value) return false
-  const [mediaType, ...params] = value.split(';').map((p) => p.trim())
-  if (mediaType?.toLowerCase() !== 'text/xml') return false
-  return params.every((param) => {
-    const [name, paramValue = ''] = param.split('=').map((p) => p.trim())
-    return name?.toLowerCase() !== 'charset' || /^"?utf-8"?$/i.test(paramValue)
-  })
-}
 
-function unquote(action: string | undefined): string | undefined {
-  const trimmed = action?.trim()
-  return trimmed && trimmed.length >= 2 && trimmed.startsWith('"') && trimmed.endsWith('"') ? trimmed.slice(1, -1) : trimmed
-}
 
-function qname(el: XElement): string {
-  return el.ns ? `{${el.ns}}${el.local}` : el.local
-}
 
 /** Client text quoted in an answer: printable ASCII, short, and nothing XML needs escaped. */
 function printable(text: string): string {

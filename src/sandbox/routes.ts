@@ -1,5 +1,6 @@
 import type {ApiVersion, ServiceName} from '../soap/versions.js'
 import type {LoginRoute} from './partner-service.js'
+import {NETSERVER_SERVICES} from './services.js'
 
 export interface Route {
   version: ApiVersion
@@ -10,12 +11,13 @@ export interface Route {
 export const BASE_PATH = '/SuperOffice'
 
 // IIS matches paths case-insensitively, so clients that lower-case the URL still reach the service.
-const SERVICE_PATH = /^\/superoffice\/remote\/services(86|87|88)\/(email|soprincipal)\.svc$/i
+const SERVICE_PATH = /^\/superoffice\/remote\/services(86|87|88)\/([^/]+)\.svc$/i
+const SERVICES_BY_PATH_NAME = new Map(Object.keys(NETSERVER_SERVICES).map((name) => [name.toLowerCase(), name as ServiceName]))
 
 export function matchRoute(pathname: string): Route | undefined {
   const m = SERVICE_PATH.exec(pathname)
-  if (!m) return undefined
-  return {version: m[1] as ApiVersion, service: m[2]!.toLowerCase() === 'email' ? 'EMail' : 'SoPrincipal'}
+  const service = m && SERVICES_BY_PATH_NAME.get(m[2]!.toLowerCase())
+  return service ? {version: m[1] as ApiVersion, service} : undefined
 }
 
 // SuperOffice Online's login service sits beside the tenants, at the host's /login (FACTS.md §5.3).

@@ -1,0 +1,38 @@
+import type {ServiceName} from '../soap/versions.js'
+import {EMAIL_HANDLERS} from './email-handlers.js'
+import type {OperationHandler} from './handler-kit.js'
+import {PRINCIPAL_HANDLERS} from './principal-handlers.js'
+
+/**
+ * What the sandbox knows of each NetServer service beyond its WSDL (schemas/wsdl/ServicesNN-<name>.wsdl
+ * gives the operations and SOAPActions). Serving another one, such as Archive.svc, is an entry here with
+ * its handlers and its extracted XSDs in schemas/xsd/; routing, request checks and schema sets follow.
+ */
+export interface NetServerService {
+  /** The request headers its binding declares (FACTS.md §2), all in the services namespace. */
+  headers: readonly string[]
+  /** Whether its calls need a live ticket in Credentials (SoPrincipal's logins are how one gets one). */
+  needsTicket: boolean
+  /** Its schema set in schemas/xsd/: the service schema and the files that one imports. */
+  schema: {main: string; imports: readonly string[]}
+  /** The operations it answers, by name; the rest of its WSDL's operations answer "not implemented". */
+  handlers: Readonly<Record<string, OperationHandler>>
+}
+
+export const NETSERVER_SERVICES: Readonly<Record<ServiceName, NetServerService>> = {
+  EMail: {
+    headers: ['ApplicationToken', 'Credentials', 'TimeZone'],
+    needsTicket: true,
+    schema: {main: 'email-services87.xsd', imports: ['email-ms-serialization-arrays.xsd', 'email-ms-serialization.xsd']},
+    handlers: EMAIL_HANDLERS,
+  },
+  SoPrincipal: {
+    headers: ['ApplicationToken'],
+    needsTicket: false,
+    schema: {
+      main: 'soprincipal-services87.xsd',
+      imports: ['soprincipal-System.Security.Cryptography.xsd', 'soprincipal-ms-serialization-arrays.xsd', 'soprincipal-ms-serialization.xsd'],
+    },
+    handlers: PRINCIPAL_HANDLERS,
+  },
+}
