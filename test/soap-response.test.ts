@@ -8,6 +8,7 @@ import {brotliCompressSync, deflateSync, gzipSync} from 'node:zlib'
 import net, {type AddressInfo} from 'node:net'
 import {afterEach, describe, expect, it} from 'vitest'
 import {validateEnvelope} from '../src/sandbox/schema.js'
+import {toCliError} from '../src/connection/error-map.js'
 import {NetServerClient} from '../src/soap/client.js'
 import {EndpointPolicyError, HttpResponseError, NetServerError, SoapFaultError, TransportError} from '../src/soap/errors.js'
 import {MASK, redactXml} from '../src/soap/redact.js'
@@ -220,13 +221,18 @@ describe('protocol-level failures', () => {
     expect(err.message).toContain(ns('86'))
   })
 
-  it('404 is "not-found" and points at --url', async () => {
+  it('404 is "not-found" with the facts; the CLI layer points at --url', async () => {
     const server = await serve((_req, res) => send(res, 404, 'Not Found', 'text/plain'))
     const err = await rejection(services(server.baseUrl).email.getEMailAccount(1))
     expect((err as HttpResponseError).problem).toBe('not-found')
     expect((err as HttpResponseError).status).toBe(404)
-    expect(err.message).toContain('--url')
+    expect((err as HttpResponseError).service).toBe('EMail')
     expect(err.message).toContain(`${server.baseUrl}/Remote/Services87/EMail.svc`)
+    // The wire layer states what happened; advice in the user's terms (flags) is the CLI's.
+    expect(err.message).not.toContain('--')
+    const shown = toCliError(err, {reloginHint: ''}) as Error
+    expect(shown.message).toContain('--url')
+    expect(shown.message).toContain(`${server.baseUrl}/Remote/Services87/EMail.svc`)
   })
 
   it('404 with an HTML page is still "not-found"', async () => {
