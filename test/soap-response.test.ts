@@ -5,9 +5,10 @@
  */
 import http from 'node:http'
 import {brotliCompressSync, deflateSync, gzipSync} from 'node:zlib'
-import type {AddressInfo} from 'node:net'
+import net, {type AddressInfo} from 'node:net'
 import {afterEach, describe, expect, it} from 'vitest'
 import {validateEnvelope} from '../src/sandbox/schema.js'
+import {toCliError} from '../src/connection/error-map.js'
 import {NetServerClient} from '../src/soap/client.js'
 import {EndpointPolicyError, HttpResponseError, NetServerError, SoapFaultError, TransportError} from '../src/soap/errors.js'
 import {MASK, redactXml} from '../src/soap/redact.js'
@@ -220,13 +221,18 @@ describe('protocol-level failures', () => {
     expect(err.message).toContain(ns('86'))
   })
 
-  it('404 is "not-found" and points at --url', async () => {
+  it('404 is "not-found" with the facts; the CLI layer points at --url', async () => {
     const server = await serve((_req, res) => send(res, 404, 'Not Found', 'text/plain'))
     const err = await rejection(services(server.baseUrl).email.getEMailAccount(1))
     expect((err as HttpResponseError).problem).toBe('not-found')
     expect((err as HttpResponseError).status).toBe(404)
-    expect(err.message).toContain('--url')
+    expect((err as HttpResponseError).service).toBe('EMail')
     expect(err.message).toContain(`${server.baseUrl}/Remote/Services87/EMail.svc`)
+    // The wire layer states what happened; advice in the user's terms (flags) is the CLI's.
+    expect(err.message).not.toContain('--')
+    const shown = toCliError(err, {reloginHint: ''}) as Error
+    expect(shown.message).toContain('--url')
+    expect(shown.message).toContain(`${server.baseUrl}/Remote/Services87/EMail.svc`)
   })
 
   it('404 with an HTML page is still "not-found"', async () => {
@@ -335,6 +341,30 @@ describe('retries', () => {
     // Far below the 10 s answer, with room for a loaded CI machine.
     expect(Date.now() - started).toBeLessThan(5000)
     expect(server.requests).toHaveLength(1)
+  })
+
+  it('a TLS handshake that never completes times out connecting: not delivered, so even a create is tried again', async () => {
+    // Accepts TCP, reads the ClientHello and never answers: the exchange stops before anything is sent.
+    const sockets = new Set<net.Socket>()
+    const silent = net.createServer((socket) => {
+      sockets.add(socket)
+      socket.on('error', () => {})
+    })
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+    const {port} = silent.address() as AddressInfo
+    try {
+      const made = makeServices({baseUrl: `https://127.0.0.1:${port}/SuperOffice`, version: '87', retries: 1, retryDelayMs: 1}, {timeoutMs: 5000, connectTimeoutMs: 150})
+      transports.push(made.transport)
+      const err = await rejection(made.services.email.saveEMailAccount({emailAccountId: 0, emailAddress: 'a@example.com'}))
+      expect(err).toBeInstanceOf(TransportError)
+      expect((err as TransportError).code).toBe('ETIMEDOUT')
+      expect((err as TransportError).maybeDelivered).toBe(false)
+      expect(err.message).toContain('connecting')
+      expect(made.trace.filter((e) => e.direction === 'request')).toHaveLength(2)
+    } finally {
+      for (const socket of sockets) socket.destroy()
+      await new Promise((resolve) => silent.close(resolve))
+    }
   })
 
   it('an answer larger than the limit is refused and not fetched again', async () => {

@@ -36,7 +36,7 @@ export function toCliError(error: unknown, ctx: ErrorContext): unknown {
     if (error.problem === 'unauthorized') {
       return new AuthError('TICKET_REJECTED', error.message, {hint: ctx.reloginHint, details: {url: error.url, status: error.status}})
     }
-    return new ServerError('BAD_RESPONSE', error.message, {hint: hintFor(error), details: {url: error.url, status: error.status, problem: error.problem, body: error.bodySnippet && redactXml(error.bodySnippet)}})
+    return new ServerError('BAD_RESPONSE', withAdvice(error), {hint: hintFor(error), details: {url: error.url, status: error.status, problem: error.problem, body: error.bodySnippet && redactXml(error.bodySnippet)}})
   }
   if (error instanceof TransportError && error.code === 'ETOOLARGE') {
     // The server did answer, so "could not reach NetServer" would mislead.
@@ -57,6 +57,39 @@ export function toCliError(error: unknown, ctx: ErrorContext): unknown {
     return new ValidationError(error.message, [{field: error.field, message: error.message}], {hint: 'Remove the control character from the value; nothing was sent.'})
   }
   return error
+}
+
+const LOGIN_SERVICE = 'PartnerSystemUserService'
+
+/**
+ * The wire error's facts, followed by what to change, decided from those facts: which service answered
+ * (NetServer's, reached through --url and --api-version, or the Online login service) and what came back.
+ */
+function withAdvice(error: HttpResponseError): string {
+  const advice = adviceFor(error)
+  return advice ? `${error.message} ${advice}` : error.message
+}
+
+function adviceFor(error: HttpResponseError): string | undefined {
+  const login = error.service === LOGIN_SERVICE
+  switch (error.problem) {
+    case 'redirect':
+      return login ? 'The login service URL is wrong.' : 'A redirect usually means a login page or the wrong base URL. Use the URL NetServer answers on.'
+    case 'not-found':
+      return login
+        ? 'The login service is https://<env>.superoffice.com/login/services/PartnerSystemUserService.svc.'
+        : "Check --url: give the installation's base URL (e.g. https://crm.example.com/SuperOffice); soemail appends /Remote/ServicesNN/<Service>.svc. Check --api-version too."
+    case 'server-error':
+      return 'Try again later.'
+    case 'not-soap':
+      if (login) return undefined
+      if (error.reason === 'no-answer-element') return 'Check --api-version and the URL.'
+      if (error.reason === 'answer-namespace' || error.reason === 'header-namespace') return 'Check --api-version.'
+      if (error.reason === 'no-succeeded') return 'Check --url (a proxy or another service may be answering).'
+      return undefined
+    default:
+      return undefined
+  }
 }
 
 function hintFor(error: HttpResponseError): string {

@@ -1,7 +1,8 @@
-import type {XmlFields} from '../soap/envelope.js'
+import {create} from 'xmlbuilder2'
+import type {XMLBuilder} from 'xmlbuilder2/lib/interfaces.js'
+import {preEscape, type XmlFields} from '../soap/envelope.js'
 import {SOAP11_ENV_NS, XSI_NS, servicesNamespace, type ApiVersion} from '../soap/versions.js'
 import {replaceInvalidXmlChars} from '../soap/xml-chars.js'
-import {element, escapeAttribute, escapeText, textElement} from '../soap/xml-write.js'
 import type {SoExceptionInfo} from './exceptions.js'
 
 /** One HTTP answer, built without touching the socket so checks and handlers stay plain functions. */
@@ -18,9 +19,14 @@ export type FaultCode = 'Client' | 'Server' | 'VersionMismatch' | 'MustUnderstan
 
 /** WCF answers protocol-level failures with HTTP 500 and a SOAP 1.1 Fault, prefix `s`, unqualified children. */
 export function faultReply(code: FaultCode, message: string): HttpReply {
-  const fault = `<faultcode>s:${code}</faultcode><faultstring xml:lang="en-US">${escapeText(replaceInvalidXmlChars(message))}</faultstring>`
-  return {status: 500, headers: {'content-type': XML_CONTENT_TYPE}, body: `<s:Envelope xmlns:s="${SOAP11_ENV_NS}"><s:Body><s:Fault>${fault}</s:Fault></s:Body></s:Envelope>`}
+  const doc = create({version: '1.0', encoding: 'utf-8'})
+  const fault = doc.ele(SOAP11_ENV_NS, 's:Envelope').ele(SOAP11_ENV_NS, 's:Body').ele(SOAP11_ENV_NS, 's:Fault')
+  fault.ele('faultcode').txt(`s:${code}`)
+  fault.ele('faultstring').att(XML_NS, 'xml:lang', 'en-US').txt(carriable(message))
+  return {status: 500, headers: {'content-type': XML_CONTENT_TYPE}, body: doc.end({headless: true})}
 }
+
+const XML_NS = 'http://www.w3.org/XML/1998/namespace'
 
 export interface AnswerSpec {
   version: ApiVersion
@@ -35,19 +41,20 @@ export interface AnswerSpec {
 /**
  * A NetServer answer: HTTP 200, the four response headers of every operation (ExceptionInfo, ExtraInfo,
  * Succeeded, TimeZone) with WCF's `h` prefix, and the body wrapper in the services namespace.
- *
- * Written straight into a string, as the client writes its envelopes (soap/xml-write.ts): the sandbox
- * answers every row of a bulk benchmark, and building a DOM for each answer made the stand-in server the
- * slowest part of the loop. The bytes are what xmlbuilder2 4.x wrote for the same tree
- * (test/sandbox-responses.test.ts).
  */
 export function soapAnswer(spec: AnswerSpec): HttpReply {
-  const ns = escapeAttribute(servicesNamespace(spec.version))
-  const h = `xmlns:h="${ns}"`
-  const info = spec.exception ? element('h:ExceptionInfo', fieldsXml(exceptionFields(spec.exception), 'h:'), h) : nilElement('h:ExceptionInfo', h)
-  const header = `${info}${nilElement('h:ExtraInfo', h)}<h:Succeeded ${h}>${spec.exception ? 'false' : 'true'}</h:Succeeded>${nilElement('h:TimeZone', h)}`
-  const body = element(spec.responseElement, fieldsXml(spec.body, ''), `xmlns="${ns}"`)
-  return {status: 200, headers: {'content-type': XML_CONTENT_TYPE}, body: `<s:Envelope xmlns:s="${SOAP11_ENV_NS}"><s:Header>${header}</s:Header><s:Body>${body}</s:Body></s:Envelope>`}
+  const ns = servicesNamespace(spec.version)
+  const doc = create({version: '1.0', encoding: 'utf-8'})
+  const env = doc.ele(SOAP11_ENV_NS, 's:Envelope')
+  const header = env.ele(SOAP11_ENV_NS, 's:Header')
+  const info = header.ele(ns, 'h:ExceptionInfo')
+  if (spec.exception) appendFields(info, ns, exceptionFields(spec.exception))
+  else nil(info)
+  nil(header.ele(ns, 'h:ExtraInfo'))
+  header.ele(ns, 'h:Succeeded').txt(spec.exception ? 'false' : 'true')
+  nil(header.ele(ns, 'h:TimeZone'))
+  appendFields(env.ele(SOAP11_ENV_NS, 's:Body').ele(ns, spec.responseElement), ns, spec.body)
+  return {status: 200, headers: {'content-type': XML_CONTENT_TYPE}, body: doc.end({headless: true})}
 }
 
 /** ExceptionInfo's children in schema order (exported for the test that holds the writer against xmlbuilder2). */
@@ -65,16 +72,20 @@ export function exceptionFields(e: SoExceptionInfo): XmlFields {
 }
 
 /** Children in order; `undefined` is xsi:nil, as WCF sends it. */
-function fieldsXml(fields: XmlFields, prefix: string): string {
-  let xml = ''
+function appendFields(parent: XMLBuilder, ns: string, fields: XmlFields): void {
   for (const [name, value] of fields) {
-    if (value === undefined) xml += nilElement(`${prefix}${name}`, '')
-    else if (Array.isArray(value)) xml += element(`${prefix}${name}`, fieldsXml(value as XmlFields, prefix))
-    else xml += textElement(`${prefix}${name}`, replaceInvalidXmlChars(String(value)))
+    const el = parent.ele(ns, name)
+    if (value === undefined) nil(el)
+    else if (Array.isArray(value)) appendFields(el, ns, value as XmlFields)
+    else el.txt(carriable(String(value)))
   }
-  return xml
 }
 
-function nilElement(name: string, attributes: string): string {
-  return `<${name}${attributes ? ` ${attributes}` : ''} xmlns:i="${XSI_NS}" i:nil="true"/>`
+function nil(el: XMLBuilder): void {
+  el.att(XSI_NS, 'i:nil', 'true')
+}
+
+/** The sandbox answers whatever a store or request held: what XML cannot carry becomes U+FFFD, `&` and CR are pre-escaped for xmlbuilder2. */
+function carriable(text: string): string {
+  return preEscape(replaceInvalidXmlChars(text))
 }

@@ -1,8 +1,9 @@
+import {readSoap11Answer} from './binding.js'
 import {buildEnvelope, type RequestHeaders, type XmlFields} from './envelope.js'
-import {HttpResponseError, SoapError, TransportError} from './errors.js'
+import {HttpResponseError, TransportError} from './errors.js'
 import {checkBaseUrl} from './endpoint.js'
-import {parseSoapResponse, type SoapResponse} from './response.js'
-import type {HttpExchange, SoapTransport} from './transport.js'
+import type {SoapResponse} from './response.js'
+import type {SoapTransport} from './transport.js'
 import {endpointUrl, servicesNamespace, soapAction, type ApiVersion, type ServiceName} from './versions.js'
 
 export interface ClientConfig {
@@ -48,7 +49,7 @@ export class NetServerClient {
     for (let attempt = 0; ; attempt++) {
       try {
         const exchange = await this.transport.post(url, action, envelope)
-        return interpret(exchange, {operation, url, ns: servicesNamespace(version), responseElement: options.responseElement})
+        return readSoap11Answer(exchange, {operation, url, service, ns: servicesNamespace(version), responseElement: options.responseElement})
       } catch (error) {
         if (attempt >= retries || !mayRetry(error, options.idempotent)) throw error
         const base = (this.config.retryDelayMs ?? 250) * 2 ** attempt
@@ -65,36 +66,4 @@ function mayRetry(error: unknown, idempotent: boolean): boolean {
   }
   // Gateways answer 502/503/504 with an HTML page, so 'html' is as retryable as 'server-error' there.
   return idempotent && error instanceof HttpResponseError && (error.problem === 'server-error' || error.problem === 'html') && RETRYABLE_STATUS.has(error.status)
-}
-
-function interpret(ex: HttpExchange, ctx: {operation: string; url: string; ns: string; responseElement?: string}): SoapResponse {
-  const {status, body} = ex
-  const looksHtml = /^\s*<(!doctype\s+)?html/i.test(body) || (/text\/html/i.test(ex.contentType) && body.trim() !== '')
-  const looksXml = /^\s*</.test(body) && !looksHtml
-  // WCF reports faults with 500 (and sometimes 400) and a SOAP body: let the parser name the fault.
-  // A 5xx HTML page (IIS/ASP.NET error page, proxy) goes to the parser too, which names it by its title.
-  if ((status >= 200 && status < 300) || ((status === 500 || status === 400) && looksXml) || (status >= 500 && looksHtml)) {
-    return parseSoapResponse(body, {...ctx, status, contentType: ex.contentType})
-  }
-  throw statusError(ex, ctx.url)
-}
-
-function statusError(ex: HttpExchange, url: string): SoapError {
-  const {status} = ex
-  if (status >= 300 && status < 400) {
-    return new HttpResponseError('redirect', url, status, `${url} redirected (HTTP ${status}) to ${ex.location ?? 'another page'}; a redirect usually means a login page or the wrong base URL. Use the URL NetServer answers on.`)
-  }
-  if (status === 401 || status === 403) {
-    return new HttpResponseError('unauthorized', url, status, `${url} refused the request (HTTP ${status}).`)
-  }
-  if (status === 404) {
-    return new HttpResponseError('not-found', url, status, `${url} does not exist (HTTP 404). Check --url: give the installation's base URL (e.g. https://crm.example.com/SuperOffice); soemail appends /Remote/ServicesNN/<Service>.svc. Check --api-version too.`)
-  }
-  if (status === 415) {
-    return new HttpResponseError('unsupported-media-type', url, status, `${url} refused the message format (HTTP 415): the endpoint does not speak SOAP 1.1 (text/xml), or it is not a NetServer service.`)
-  }
-  if (status >= 500) {
-    return new HttpResponseError('server-error', url, status, `${url} failed with HTTP ${status}; the server or a proxy in front of it has a problem. Try again later.`, ex.body.slice(0, 500))
-  }
-  return new HttpResponseError('http-status', url, status, `${url} answered HTTP ${status}, which is not a SOAP answer.`, ex.body.slice(0, 500))
 }

@@ -1,6 +1,7 @@
 import {EnvelopeValueError} from './errors.js'
 import {describeCodePoint, findInvalidXmlChar} from './xml-chars.js'
-import {element, escapeAttribute, textElement} from './xml-write.js'
+import {create} from 'xmlbuilder2'
+import type {XMLBuilder} from 'xmlbuilder2/lib/interfaces.js'
 import {SOAP11_ENV_NS, type ApiVersion, servicesNamespace} from './versions.js'
 
 /** A body value: text, an integer (xs:int), or nested elements in wire order. `undefined` members are omitted. */
@@ -43,17 +44,17 @@ export interface Soap11EnvelopeSpec {
 
 /**
  * The same wire form for a service outside NetServer (PartnerSystemUserService), with the same text checks.
- *
- * Written straight into a string (xml-write.ts): byte for byte what xmlbuilder2 4.x serialises for the same
- * tree (test/soap-envelope-serializer.test.ts holds the two side by side), with an XML declaration and no
- * whitespace.
+ * xmlbuilder2 serialises it with an XML declaration and no whitespace.
  */
 export function buildSoap11Envelope(spec: Soap11EnvelopeSpec): string {
-  let xml = `<?xml version="1.0" encoding="utf-8"?><${SOAP_PREFIX}:Envelope xmlns:${SOAP_PREFIX}="${escapeAttribute(SOAP11_ENV_NS)}" xmlns:${SO_PREFIX}="${escapeAttribute(spec.ns)}">`
-  if (spec.header.length > 0) xml += element(`${SOAP_PREFIX}:Header`, fieldsXml(spec.header, ''))
-  xml += `<${SOAP_PREFIX}:Body>${element(`${SO_PREFIX}:${spec.bodyElement}`, fieldsXml(spec.body, spec.bodyElement))}</${SOAP_PREFIX}:Body>`
-  return `${xml}</${SOAP_PREFIX}:Envelope>`
+  const doc = create({version: '1.0', encoding: 'utf-8'})
+  const env = doc.ele(SOAP11_ENV_NS, `${SOAP_PREFIX}:Envelope`).att(XMLNS_NS, `xmlns:${SO_PREFIX}`, spec.ns)
+  if (spec.header.length > 0) appendFields(env.ele(SOAP11_ENV_NS, `${SOAP_PREFIX}:Header`), spec.ns, spec.header, '')
+  appendFields(env.ele(SOAP11_ENV_NS, `${SOAP_PREFIX}:Body`).ele(spec.ns, `${SO_PREFIX}:${spec.bodyElement}`), spec.ns, spec.body, spec.bodyElement)
+  return doc.end({headless: false, prettyPrint: false})
 }
+
+const XMLNS_NS = 'http://www.w3.org/2000/xmlns/'
 
 function headerFields(h: RequestHeaders): XmlFields {
   const fields: Array<readonly [string, XmlValue | undefined]> = []
@@ -64,19 +65,24 @@ function headerFields(h: RequestHeaders): XmlFields {
 }
 
 /** The elements for `fields` in order; values are checked (and may throw) in the same order. */
-function fieldsXml(fields: XmlFields, path: string): string {
-  let xml = ''
+function appendFields(parent: XMLBuilder, ns: string, fields: XmlFields, path: string): void {
   for (const [name, value] of fields) {
     if (value === undefined) continue
     const fieldPath = path ? `${path}.${name}` : name
-    if (Array.isArray(value)) {
-      xml += element(`${SO_PREFIX}:${name}`, fieldsXml(value as XmlFields, fieldPath))
-    } else {
-      const text = checkedText(typeof value === 'number' ? checkedInt(value, fieldPath) : String(value), fieldPath)
-      xml += textElement(`${SO_PREFIX}:${name}`, text)
-    }
+    const el = parent.ele(ns, `${SO_PREFIX}:${name}`)
+    if (Array.isArray(value)) appendFields(el, ns, value as XmlFields, fieldPath)
+    else el.txt(preEscape(checkedText(typeof value === 'number' ? checkedInt(value, fieldPath) : String(value), fieldPath)))
   }
-  return xml
+}
+
+/**
+ * xmlbuilder2 writes `&` as is when what follows looks like an entity or character reference, so a password
+ * `a&amp;b` would arrive as `a&b` and `x&nbsp;y` would make the document malformed: every `&` is escaped
+ * here first (xmlbuilder2 then keeps these references). A CR travels as a reference because a parser turns a
+ * literal CR or CRLF into LF (XML 1.0 §2.11). xmlbuilder2 escapes `<` and `>` itself.
+ */
+export function preEscape(text: string): string {
+  return /[&\r]/.test(text) ? text.replace(/&/g, '&amp;').replace(/\r/g, '&#13;') : text
 }
 
 const INT_MIN = -(2 ** 31)

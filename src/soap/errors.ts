@@ -57,11 +57,28 @@ export class SoapFaultError extends SoapError {
 
 export type HttpProblem = 'not-found' | 'unsupported-media-type' | 'unauthorized' | 'server-error' | 'html' | 'empty' | 'not-xml' | 'not-soap' | 'redirect' | 'too-large' | 'http-status'
 
+/** What made a well-formed answer not the SOAP answer asked for ('not-soap'). */
+export type NotSoapReason = 'not-envelope' | 'no-body' | 'no-answer-element' | 'answer-namespace' | 'header-namespace' | 'no-succeeded' | 'no-token'
+
+export interface HttpResponseFacts {
+  /** The service called: a NetServer service name (EMail, SoPrincipal) or PartnerSystemUserService. */
+  service?: string
+  reason?: NotSoapReason
+  /** A redirect's Location header. */
+  location?: string
+}
+
 /** The server answered, but not with a usable SOAP message. */
 export class HttpResponseError extends SoapError {
   override name = 'HttpResponseError'
-  constructor(readonly problem: HttpProblem, readonly url: string, readonly status: number, message: string, readonly bodySnippet?: string) {
+  readonly service?: string
+  readonly reason?: NotSoapReason
+  readonly location?: string
+  constructor(readonly problem: HttpProblem, readonly url: string, readonly status: number, message: string, readonly bodySnippet?: string, facts: HttpResponseFacts = {}) {
     super(message)
+    this.service = facts.service
+    this.reason = facts.reason
+    this.location = facts.location
   }
 }
 

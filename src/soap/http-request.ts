@@ -1,16 +1,14 @@
-import http from 'node:http'
-import https from 'node:https'
-import {isIP, type Socket} from 'node:net'
-import type {Readable} from 'node:stream'
-import {createBrotliDecompress, createGunzip, createInflate} from 'node:zlib'
-import {DEFAULT_CONNECT_TIMEOUT_MS, type Route} from './proxy.js'
+import type http from 'node:http'
+import type {Got} from 'got'
+import {DEFAULT_CONNECT_TIMEOUT_MS, ProxyError, type Route} from './proxy.js'
 
 /**
- * One HTTP exchange on node:http over the keep-alive agents of proxy.ts. It replaced got on the path
- * every SOAP call takes: got's per-request option merging cost more CPU than everything else a bulk
- * import does for a row (see README, Performance), while this needs only what soemail asks of HTTP -
- * no redirects, no retries (the SOAP client owns those), a connect and a whole-request timeout, a cap on
- * the answer's size, and gzip/deflate/br answers.
+ * One HTTP exchange, sent with got over the keep-alive agents of proxy.ts. got is told to do nothing of its
+ * own on top of that: no retries (the SOAP client decides those, and a create must never be sent twice
+ * once it may have arrived), no redirects (a redirect to a login page is an answer to report), no error for
+ * an HTTP status (a WCF fault comes as 500). What this adds is a cap on the decompressed answer, which got
+ * does not have, and failures named by where the exchange was, which decides whether it may have arrived.
+ * got is loaded on the first request, so commands that never connect do not pay for it.
  */
 export interface HttpRequest {
   method: 'GET' | 'POST'
@@ -19,7 +17,7 @@ export interface HttpRequest {
   route: Route
   /** The whole exchange, from asking for a socket to the answer's last byte. */
   timeoutMs: number
-  /** Until the connection is open (TLS included; default 10 s, at most timeoutMs); nothing has been sent before that. */
+  /** For each step of opening a connection (lookup, connect, TLS; default 10 s, at most timeoutMs); nothing has been sent before they end. */
   connectTimeoutMs?: number
   /** Bytes of the (decompressed) answer; more is refused without reading on. */
   maxBytes: number
@@ -42,64 +40,65 @@ export class HttpRequestError extends Error {
   }
 }
 
+let loading: Promise<Got> | undefined
+const loadGot = (): Promise<Got> => (loading ??= import('got').then((m) => m.got))
+
+/** Codes of a connection that failed while the answer was read, as opposed to an answer that did not decode. */
+const SOCKET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE'])
+
 /** `options.route` must be the AgentSet's route for `target`. */
-export function httpRequest(target: URL, options: HttpRequest): Promise<HttpAnswer> {
-  const secure = target.protocol === 'https:'
-  const agent = secure ? options.route.agent.https : options.route.agent.http
-  const headers: Record<string, string> = {'accept-encoding': 'gzip, deflate, br', ...options.headers}
-  if (options.body !== undefined) headers['content-length'] = String(Buffer.byteLength(options.body))
-  return new Promise<HttpAnswer>((resolve, reject) => {
-    let settled = false
-    let connectTimer: NodeJS.Timeout | undefined
-    const finish = (error: Error | undefined, answer?: HttpAnswer) => {
-      if (settled) return
-      settled = true
-      clearTimeout(requestTimer)
-      clearTimeout(connectTimer)
-      if (error) {
-        req.destroy()
-        reject(error)
-      } else resolve(answer as HttpAnswer)
-    }
-    const req = (secure ? https : http).request(target, {method: options.method, headers, agent})
-    const requestTimer = setTimeout(() => finish(new HttpRequestError('ETIMEDOUT', 'request timed out', 'request')), options.timeoutMs)
-    req.on('error', (error) => finish(error))
-    req.on('socket', (socket: Socket) => {
-      // A pooled keep-alive socket is open already; a new one has until connectTimeoutMs to connect.
-      if (!socket.connecting) return
-      let phase: TimeoutPhase = isIP(target.hostname.replace(/^\[|\]$/g, '')) ? 'connect' : 'lookup'
-      socket.once('lookup', () => (phase = 'connect'))
-      socket.once('connect', () => {
-        phase = 'secureConnect'
-        if (!secure) clearTimeout(connectTimer)
-      })
-      socket.once('secureConnect', () => clearTimeout(connectTimer))
-      connectTimer = setTimeout(() => finish(new HttpRequestError('ETIMEDOUT', `${phase} timed out`, phase)), Math.min(options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, options.timeoutMs))
-    })
-    req.on('response', (res) => {
-      clearTimeout(connectTimer)
-      const chunks: Buffer[] = []
-      let size = 0
-      const body = decoded(res)
-      body.on('data', (chunk: Buffer) => {
-        size += chunk.length
-        if (size > options.maxBytes) return finish(new HttpRequestError('ETOOLARGE', `answer larger than ${options.maxBytes} bytes`))
-        chunks.push(chunk)
-      })
-      body.on('end', () => finish(undefined, {status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks, size)}))
-      body.on('error', (error) => finish(res.errored ? res.errored : new HttpRequestError('EBADENCODING', `the answer could not be decompressed (${error.message})`, undefined, {cause: error})))
-      // The connection ended before the whole answer arrived.
-      res.on('close', () => {
-        if (!res.complete) finish(new HttpRequestError('ECONNRESET', 'the connection closed before the whole answer arrived'))
-      })
-      if (body !== res) res.on('error', (error) => finish(error))
-    })
-    req.end(options.body)
+export async function httpRequest(target: URL, options: HttpRequest): Promise<HttpAnswer> {
+  const got = await loadGot()
+  const connect = Math.min(options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, options.timeoutMs)
+  const request = got(target, {
+    method: options.method,
+    // got adds a user-agent of its own unless told otherwise; undefined leaves the header out, as before.
+    headers: {'user-agent': undefined, 'accept-encoding': 'gzip, deflate, br', ...options.headers},
+    body: options.body,
+    agent: {http: options.route.agent.http, https: options.route.agent.https},
+    http2: false,
+    timeout: {lookup: connect, connect, secureConnect: connect, request: options.timeoutMs},
+    retry: {limit: 0},
+    followRedirect: false,
+    throwHttpErrors: false,
+    decompress: true,
+    responseType: 'buffer',
   })
+  let tooLarge = false
+  // got counts the bytes it hands on, after decompression: a small compressed bomb stops here.
+  request.on('downloadProgress', (progress: {transferred: number}) => {
+    if (progress.transferred > options.maxBytes && !tooLarge) {
+      tooLarge = true
+      request.cancel()
+    }
+  })
+  try {
+    const res = await request
+    if (res.rawBody.length > options.maxBytes) tooLarge = true
+    if (tooLarge) throw new HttpRequestError('ETOOLARGE', `answer larger than ${options.maxBytes} bytes`)
+    return {status: res.statusCode, headers: res.headers, body: res.rawBody}
+  } catch (error) {
+    if (tooLarge) throw new HttpRequestError('ETOOLARGE', `answer larger than ${options.maxBytes} bytes`)
+    throw fromGot(error)
+  }
 }
 
-function decoded(res: http.IncomingMessage): Readable {
-  const encoding = String(res.headers['content-encoding'] ?? '').trim().toLowerCase()
-  const decoder = encoding === 'gzip' || encoding === 'x-gzip' ? createGunzip() : encoding === 'deflate' ? createInflate() : encoding === 'br' ? createBrotliDecompress() : undefined
-  return decoder ? res.pipe(decoder) : res
+/** got's errors in the terms of the exchange; Node's own errors (ECONNREFUSED, TLS, the proxy's) are passed on as they came. */
+function fromGot(error: unknown): unknown {
+  if (!(error instanceof Error)) return error
+  const cause = error.cause as (Error & {code?: string}) | {code?: string; message?: string} | undefined
+  if (error.name === 'TimeoutError') {
+    const event = (error as Error & {event?: string}).event
+    const phase: TimeoutPhase = event === 'lookup' || event === 'connect' || event === 'secureConnect' ? event : 'request'
+    return new HttpRequestError('ETIMEDOUT', `${phase} timed out`, phase)
+  }
+  if (cause instanceof ProxyError) return cause
+  if (error.name === 'ReadError') {
+    const code = String(cause?.code ?? (error as Error & {code?: string}).code ?? '')
+    if (SOCKET_CODES.has(code)) return new HttpRequestError('ECONNRESET', 'the connection closed before the whole answer arrived')
+    return new HttpRequestError('EBADENCODING', `the answer could not be decompressed (${cause?.message ?? error.message})`, undefined, {cause})
+  }
+  // A RequestError wraps what the socket, TLS or an agent reported; its code and message are the facts.
+  if (error.name === 'RequestError' && cause instanceof Error) return cause
+  return error
 }

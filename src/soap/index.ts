@@ -1,4 +1,5 @@
 export * from './account-model.js'
+export * from './binding.js'
 export * from './client.js'
 export * from './email-service.js'
 export * from './endpoint.js'

@@ -1,11 +1,13 @@
+import {readSoap11Answer} from './binding.js'
 import {buildSoap11Envelope} from './envelope.js'
 import {HttpResponseError, SoapError} from './errors.js'
-import {parseSoapResponse} from './response.js'
-import type {HttpExchange, SoapTransport} from './transport.js'
+import type {SoapTransport} from './transport.js'
 import {isNil, type XElement} from './xml-tree.js'
 
 /** SuperOffice Online's login service (schemas/wsdl/PartnerSystemUserService.wsdl): its own namespace, no NetServer headers. */
 export const PARTNER_SYSTEM_USER_NS = 'http://www.superoffice.com/superid/partnersystemuser/0.1'
+/** The service's name in errors (HttpResponseError.service). */
+export const PARTNER_SYSTEM_USER_SERVICE = 'PartnerSystemUserService'
 export const PARTNER_SYSTEM_USER_ACTION = `${PARTNER_SYSTEM_USER_NS}/IPartnerSystemUserService/Authenticate`
 
 export interface SystemUserExchange {
@@ -44,7 +46,7 @@ export async function exchangeSystemUserToken(transport: SoapTransport, args: Sy
     ],
   })
   const exchange = await transport.post(args.serviceUrl, PARTNER_SYSTEM_USER_ACTION, envelope)
-  const body = interpret(exchange, args.serviceUrl)
+  const {body} = readSoap11Answer(exchange, {operation: 'Authenticate', url: args.serviceUrl, service: PARTNER_SYSTEM_USER_SERVICE, ns: PARTNER_SYSTEM_USER_NS, responseElement: 'AuthenticationResponse', netServerHeaders: false})
   const field = (name: string): XElement | undefined => body.children.find((c) => c.local === name && c.ns === PARTNER_SYSTEM_USER_NS && !isNil(c))
   const successful = field('IsSuccessful')?.text.trim()
   const token = field('Token')?.text.trim()
@@ -52,35 +54,7 @@ export async function exchangeSystemUserToken(transport: SoapTransport, args: Sy
     throw new SystemUserAuthError(field('ErrorMessage')?.text.trim() || undefined, args.serviceUrl)
   }
   if (!token) {
-    throw new HttpResponseError('not-soap', args.serviceUrl, exchange.status, `${args.serviceUrl} answered IsSuccessful=true without a Token.`)
+    throw new HttpResponseError('not-soap', args.serviceUrl, exchange.status, `${args.serviceUrl} answered IsSuccessful=true without a Token.`, undefined, {service: PARTNER_SYSTEM_USER_SERVICE, reason: 'no-token'})
   }
   return token
-}
-
-/**
- * The HTTP-status policy of NetServerClient (a WCF fault comes as 500 or 400 with a SOAP body), kept
- * here because that one is private to the client and tied to NetServer's wording.
- */
-function interpret(ex: HttpExchange, url: string): XElement {
-  const {status, body} = ex
-  const looksHtml = /^\s*<(!doctype\s+)?html/i.test(body) || (/text\/html/i.test(ex.contentType) && body.trim() !== '')
-  const looksXml = /^\s*</.test(body) && !looksHtml
-  if ((status >= 200 && status < 300) || ((status === 500 || status === 400) && looksXml) || (status >= 500 && looksHtml)) {
-    const ctx = {operation: 'Authenticate', ns: PARTNER_SYSTEM_USER_NS, url, status, contentType: ex.contentType, responseElement: 'AuthenticationResponse', netServerHeaders: false}
-    return parseSoapResponse(body, ctx).body
-  }
-  if (status >= 300 && status < 400) {
-    return fail('redirect', `${url} redirected (HTTP ${status}) to ${ex.location ?? 'another page'}; the login service URL is wrong.`)
-  }
-  if (status === 401 || status === 403) return fail('unauthorized', `${url} refused the request (HTTP ${status}).`)
-  if (status === 404) {
-    return fail('not-found', `${url} does not exist (HTTP 404). The login service is https://<env>.superoffice.com/login/services/PartnerSystemUserService.svc.`)
-  }
-  if (status === 415) return fail('unsupported-media-type', `${url} refused the message format (HTTP 415): it is not a SOAP 1.1 PartnerSystemUserService.`)
-  if (status >= 500) return fail('server-error', `${url} failed with HTTP ${status}; try again later.`)
-  return fail('http-status', `${url} answered HTTP ${status}, which is not a SOAP answer.`)
-
-  function fail(problem: ConstructorParameters<typeof HttpResponseError>[0], message: string): never {
-    throw new HttpResponseError(problem, url, status, message, body.slice(0, 500))
-  }
 }

@@ -1,4 +1,4 @@
-import {HttpResponseError, NetServerError, oneLine, SoapFaultError, type ExceptionInfo} from './errors.js'
+import {HttpResponseError, NetServerError, oneLine, SoapFaultError, type ExceptionInfo, type HttpProblem, type HttpResponseFacts} from './errors.js'
 import {SOAP11_ENV_NS} from './versions.js'
 import {child, isNil, parseXml, XmlParseError, type XElement} from './xml-tree.js'
 
@@ -19,38 +19,43 @@ export interface ResponseContext {
   responseElement?: string
   /** NetServer responses carry Succeeded/ExceptionInfo headers; other services (PartnerSystemUser) do not. */
   netServerHeaders?: boolean
+  /** The service called, carried into errors as a fact (see HttpResponseError.service). */
+  service?: string
 }
 
 const SOAP12_ENV_NS = 'http://www.w3.org/2003/05/soap-envelope'
 
 /**
  * Turns an HTTP answer into the response wrapper, or throws: a SOAP Fault, a NetServer refusal
- * (Succeeded=false or ExceptionInfo), or a body that is not the SOAP answer we asked for.
+ * (Succeeded=false or ExceptionInfo), or a body that is not the SOAP answer we asked for. The errors
+ * state what came back; what the user should change is the CLI layer's to say.
  */
 export function parseSoapResponse(text: string, ctx: ResponseContext): SoapResponse {
+  const fail = (problem: HttpProblem, message: string, facts: Omit<HttpResponseFacts, 'service'> = {}, snippet?: string) =>
+    new HttpResponseError(problem, ctx.url, ctx.status, message, snippet, {service: ctx.service, ...facts})
   const trimmed = text.trim()
   if (trimmed === '') {
-    throw new HttpResponseError('empty', ctx.url, ctx.status, `${ctx.url} answered HTTP ${ctx.status} with an empty body instead of a SOAP message.`)
+    throw fail('empty', `${ctx.url} answered HTTP ${ctx.status} with an empty body instead of a SOAP message.`)
   }
-  if (/^<!doctype html|^<html[\s>]/i.test(trimmed) || /text\/html/i.test(ctx.contentType ?? '')) {
+  if (isHtml(trimmed, ctx.contentType)) {
     const why = ctx.status >= 500
       ? 'the server or a proxy in front of it failed.'
       : 'the URL probably points at a web page, a login page or a proxy, not at NetServer.'
-    throw new HttpResponseError('html', ctx.url, ctx.status, `${ctx.url} answered HTTP ${ctx.status} with an HTML page${pageTitle(trimmed)}, not a SOAP message: ${why}`, trimmed.slice(0, 500))
+    throw fail('html', `${ctx.url} answered HTTP ${ctx.status} with an HTML page${pageTitle(trimmed)}, not a SOAP message: ${why}`, {}, trimmed.slice(0, 500))
   }
   let root: XElement
   try {
     root = parseXml(trimmed)
   } catch (error) {
     const why = error instanceof XmlParseError ? error.message : String(error)
-    throw new HttpResponseError('not-xml', ctx.url, ctx.status, `${ctx.url} answered HTTP ${ctx.status} with a body that is not well-formed XML (${why}).`, trimmed.slice(0, 500))
+    throw fail('not-xml', `${ctx.url} answered HTTP ${ctx.status} with a body that is not well-formed XML (${why}).`, {}, trimmed.slice(0, 500))
   }
   if (root.local !== 'Envelope' || (root.ns !== SOAP11_ENV_NS && root.ns !== SOAP12_ENV_NS)) {
-    throw new HttpResponseError('not-soap', ctx.url, ctx.status, `${ctx.url} answered with XML <${root.local}> in namespace "${root.ns}", not a SOAP 1.1 Envelope.`)
+    throw fail('not-soap', `${ctx.url} answered with XML <${root.local}> in namespace "${root.ns}", not a SOAP 1.1 Envelope.`, {reason: 'not-envelope'})
   }
   const envNs = root.ns
   const body = child(root, envNs, 'Body')
-  if (!body) throw new HttpResponseError('not-soap', ctx.url, ctx.status, `${ctx.url} answered with a SOAP envelope that has no Body.`)
+  if (!body) throw fail('not-soap', `${ctx.url} answered with a SOAP envelope that has no Body.`, {reason: 'no-body'})
   const fault = child(body, envNs, 'Fault')
   if (fault) throw faultError(fault, ctx)
 
@@ -61,7 +66,11 @@ export function parseSoapResponse(text: string, ctx: ResponseContext): SoapRespo
     const succeededEl = child(header, ctx.ns, 'Succeeded')
     // NetServer always sends Succeeded (xs:boolean, not nillable; FACTS.md §2, §6). Without it the answer
     // did not come from NetServer as we asked it, so it cannot be taken as a success.
-    if (!succeededEl) throw missingSucceeded(header, ctx)
+    if (!succeededEl) {
+      const elsewhere = header?.children.find((c) => c.local === 'Succeeded')
+      if (elsewhere) throw fail('not-soap', `${ctx.url} answered ${ctx.operation} with headers in namespace "${elsewhere.ns}", expected "${ctx.ns}".`, {reason: 'header-namespace'})
+      throw fail('not-soap', `${ctx.url} answered ${ctx.operation} without the Succeeded header NetServer always sends, so its outcome is unknown.`, {reason: 'no-succeeded'})
+    }
     succeeded = succeededEl.text.trim() === 'true' || succeededEl.text.trim() === '1'
     const info = exceptionEl && !isNil(exceptionEl) ? parseExceptionInfo(exceptionEl) : undefined
     if (info || !succeeded) throw new NetServerError(ctx.operation, info ?? {}, ctx.url)
@@ -70,20 +79,12 @@ export function parseSoapResponse(text: string, ctx: ResponseContext): SoapRespo
   const wrapper = body.children.find((c) => c.local === wrapperName)
   if (!wrapper) {
     const found = body.children[0]
-    throw new HttpResponseError('not-soap', ctx.url, ctx.status, `${ctx.url} answered without ${wrapperName}${found ? ` (the body holds <${found.local}> in "${found.ns}")` : ' (the body is empty)'}; check --api-version and the URL.`)
+    throw fail('not-soap', `${ctx.url} answered without ${wrapperName}${found ? ` (the body holds <${found.local}> in "${found.ns}")` : ' (the body is empty)'}.`, {reason: 'no-answer-element'})
   }
   if (wrapper.ns !== ctx.ns) {
-    throw new HttpResponseError('not-soap', ctx.url, ctx.status, `${ctx.url} answered ${wrapperName} in namespace "${wrapper.ns}", expected "${ctx.ns}"; check --api-version.`)
+    throw fail('not-soap', `${ctx.url} answered ${wrapperName} in namespace "${wrapper.ns}", expected "${ctx.ns}".`, {reason: 'answer-namespace'})
   }
   return {body: wrapper, succeeded}
-}
-
-function missingSucceeded(header: XElement | undefined, ctx: ResponseContext): HttpResponseError {
-  const elsewhere = header?.children.find((c) => c.local === 'Succeeded')
-  if (elsewhere) {
-    return new HttpResponseError('not-soap', ctx.url, ctx.status, `${ctx.url} answered ${ctx.operation} with headers in namespace "${elsewhere.ns}", expected "${ctx.ns}"; check --api-version.`)
-  }
-  return new HttpResponseError('not-soap', ctx.url, ctx.status, `${ctx.url} answered ${ctx.operation} without the Succeeded header NetServer always sends, so its outcome is unknown; check --url (a proxy or another service may be answering).`)
 }
 
 function faultError(fault: XElement, ctx: ResponseContext): SoapFaultError {
@@ -121,6 +122,11 @@ export function parseExceptionInfo(el: XElement): ExceptionInfo {
   const inner = el.children.find((x) => x.local === 'InnerException')
   if (inner && !isNil(inner)) info.inner = parseExceptionInfo(inner)
   return info
+}
+
+/** An HTML page (an IIS or ASP.NET error page, a login page, a proxy's), by its start or its content type. */
+export function isHtml(text: string, contentType: string | undefined): boolean {
+  return /^\s*<(!doctype\s+)?html[\s>]/i.test(text) || (/text\/html/i.test(contentType ?? '') && text.trim() !== '')
 }
 
 function pageTitle(html: string): string {
