@@ -32,6 +32,8 @@ export interface AccountField {
   readonly side?: Side
   /** Member of AccountInput (or of its side's ServerInput) that carries the value; settings only. */
   readonly input?: string
+  /** Whole-number fields: the range a value must be in, and the rule as messages state it. */
+  readonly range?: {readonly min: number; readonly max: number; readonly rule: string}
   readonly wire: {
     /** Element path below EMailAccount, e.g. IncomingCredentials/Port. */
     readonly path: string
@@ -110,6 +112,8 @@ export function accountIdMessage(name: string, value: string | number): string {
   return `${name} is ${shownValue(value)}; ${ID_RULE.account}`
 }
 
+const PORT_RANGE = {min: 1, max: 65535, rule: 'a port is a whole number from 1 to 65535'}
+
 /** The EMailAccount members that hold a ServiceAuth, and the side each belongs to. */
 export const CREDENTIALS = [
   {element: 'IncomingCredentials', key: 'incoming', side: 'imap'},
@@ -125,7 +129,7 @@ function serverFields({side, element}: (typeof CREDENTIALS)[number], defaultPort
   // Text view lines: server (with the port), user, auth, password; the port has no line of its own.
   const line = side === 'imap' ? 10 : 20
   return [
-    {...common, name: `${side}_service_auth_id`, role: 'status', type: 'status', wire: wire('ServiceAuthId', 'serviceAuthId', 'int'), view: {json: 'serviceAuthId'}},
+    {...common, name: `${side}_service_auth_id`, role: 'status', type: 'status', createDefault: 0, wire: wire('ServiceAuthId', 'serviceAuthId', 'int'), view: {json: 'serviceAuthId'}},
     {
       ...common,
       name: `${side}_server`,
@@ -146,6 +150,7 @@ function serverFields({side, element}: (typeof CREDENTIALS)[number], defaultPort
       role: 'setting',
       type: 'port',
       input: 'port',
+      range: PORT_RANGE,
       wire: wire('Port', 'port', 'int'),
       flag: `${side}-port`,
       summary: `${label} server port (default ${defaultPort} on create).`,
@@ -201,7 +206,19 @@ function serverFields({side, element}: (typeof CREDENTIALS)[number], defaultPort
 
 /** Catalogue order is the order of flags, CSV columns, prompts, diffs and the --json view. */
 const ENTRIES: Omit<AccountField, 'index'>[] = [
-  {name: 'id', role: 'key', type: 'id', wire: {path: 'EMailAccountId', key: 'emailAccountId', type: 'int'}, column: 'id', view: {json: 'id', label: 'Account', line: 0}},
+    {
+    name: 'id',
+    role: 'key',
+    type: 'id',
+    createDefault: 0,
+    range: {min: ID_MIN, max: ID_MAX, rule: ID_RULE.account},
+    wire: {path: 'EMailAccountId', key: 'emailAccountId', type: 'int'},
+    flag: 'id',
+    summary: 'Id of the account to update; without it a new account is created.',
+    helpGroup: 'Account',
+    column: 'id',
+    view: {json: 'id', label: 'Account', line: 0},
+  },
   {
     name: 'email',
     role: 'setting',
@@ -221,6 +238,7 @@ const ENTRIES: Omit<AccountField, 'index'>[] = [
     role: 'setting',
     type: 'id',
     input: 'associateId',
+    range: {min: ID_MIN, max: ID_MAX, rule: ID_RULE.associate},
     wire: {path: 'AssociateId', key: 'associateId', type: 'int'},
     flag: 'associate',
     summary: 'Id of the associate (user) who owns the account.',
