@@ -21,10 +21,13 @@ export type WireScalar = 'int' | 'short' | 'string'
 /** What a user may do with a field: `key` names the account, `setting` is set by the user, `status` only shown. */
 export type FieldRole = 'key' | 'setting' | 'status'
 
+/** A catalogue entry as written; ACCOUNT_FIELDS adds each one's position. */
+export type FieldEntry = Omit<AccountField, 'index'>
+
 export interface AccountField {
-  /** Stable name; for fields in the CSV format also the column export writes. */
+  /** Stable name the code looks a field up by; today also its CSV column. */
   readonly name: string
-  /** Position in ACCOUNT_FIELDS; row arrays are indexed by it. */
+  /** Position in ACCOUNT_FIELDS. */
   readonly index: number
   readonly role: FieldRole
   readonly type: FieldType
@@ -121,7 +124,7 @@ export const CREDENTIALS = [
 ] as const satisfies ReadonlyArray<{element: string; key: string; side: Side}>
 
 /** The members of a ServiceAuth, written once for both sides. */
-function serverFields({side, element}: (typeof CREDENTIALS)[number], defaultPort: number): Omit<AccountField, 'index'>[] {
+function serverFields({side, element}: (typeof CREDENTIALS)[number], defaultPort: number): FieldEntry[] {
   const label = side.toUpperCase()
   const env = `SOEMAIL_${label}_PASSWORD`
   const common = {side, helpGroup: label} as const
@@ -205,8 +208,8 @@ function serverFields({side, element}: (typeof CREDENTIALS)[number], defaultPort
 }
 
 /** Catalogue order is the order of flags, CSV columns, prompts, diffs and the --json view. */
-const ENTRIES: Omit<AccountField, 'index'>[] = [
-    {
+export const ENTRIES: readonly FieldEntry[] = [
+  {
     name: 'id',
     role: 'key',
     type: 'id',
@@ -255,42 +258,19 @@ const ENTRIES: Omit<AccountField, 'index'>[] = [
   {name: 'error_reason', role: 'status', type: 'text', wire: {path: 'ErrorReason', key: 'errorReason', type: 'string'}, view: {json: 'errorReason'}},
 ]
 
-export const ACCOUNT_FIELDS: readonly AccountField[] = ENTRIES.map((f, index) => Object.freeze({...f, index}))
-
 /**
  * The wire order: the XSD sequences of EMailAccount and ServiceAuth (schemas/xsd/email-services87.xsd,
  * after the Carrier base's members, which soemail never sends). A test holds them to the schema.
  */
-export const WIRE_SEQUENCE = {
+export const WIRE_SEQUENCE: WireSequence = {
   EMailAccount: ['EMailAccountId', 'EMailAddress', 'AssociateId', 'IncomingCredentials', 'OutgoingCredentials', 'AccountStatus', 'ErrorCount', 'ErrorReason'],
   ServiceAuth: ['ServiceAuthId', 'Server', 'Port', 'AuthType', 'Username', 'Password'],
-} as const
-
-export function fieldByName(name: string): AccountField {
-  const field = ACCOUNT_FIELDS.find((f) => f.name === name)
-  if (!field) throw new Error(`no account field ${name}`)
-  return field
 }
 
-/** Fields a user sets, in catalogue order. */
-export const SETTINGS: readonly AccountField[] = ACCOUNT_FIELDS.filter((f) => f.role === 'setting')
-/** Fields of the CSV import format, in the order export writes them. */
-export const CSV_COLUMNS: readonly AccountField[] = ACCOUNT_FIELDS.filter((f) => f.column !== undefined)
-/** Fields with a flag, in the order --help lists them. */
-export const FLAG_FIELDS: readonly AccountField[] = ACCOUNT_FIELDS.filter((f) => f.flag !== undefined)
-
-/** The side's field whose input member is `input`, e.g. sideField('smtp', 'authType'). */
-export function sideField(side: Side, input: string): AccountField {
-  const field = ACCOUNT_FIELDS.find((f) => f.side === side && f.input === input)
-  if (!field) throw new Error(`no ${side} field ${input}`)
-  return field
+export interface WireSequence {
+  readonly EMailAccount: readonly string[]
+  readonly ServiceAuth: readonly string[]
 }
-
-/** --flag, for messages that name what the user typed. */
-export const flagOf = (field: AccountField): string => `--${field.flag ?? field.name}`
-
-/** The `--…-stdin` flag of a secret. */
-export const stdinFlagOf = (field: AccountField): string => `${flagOf(field)}-stdin`
 
 export interface WireSpec {
   readonly element: string
@@ -299,18 +279,60 @@ export interface WireSpec {
 }
 
 /**
- * The wire table of EMailAccount or ServiceAuth: the XSD sequence, each element with the catalogue
- * field (or credentials member) that fills it. Throws at load when an element has no field, so the
- * sequence and the catalogue cannot drift apart.
+ * The catalogue and the lists and look-ups derived from it. A function of the entries so that a test can
+ * add a field and watch it reach every flag, column, view and wire table.
  */
-export function wireTable(type: keyof typeof WIRE_SEQUENCE): WireSpec[] {
-  return WIRE_SEQUENCE[type].map((element) => {
-    const credentials = CREDENTIALS.find((c) => c.element === element)
-    if (type === 'EMailAccount' && credentials) return {element, key: credentials.key, type: 'ServiceAuth'}
-    // Both sides share the ServiceAuth type; the incoming side's entries describe it.
-    const path = type === 'EMailAccount' ? element : `${CREDENTIALS[0].element}/${element}`
-    const field = ACCOUNT_FIELDS.find((f) => f.wire.path === path)
-    if (!field) throw new Error(`${type}.${element} has no entry in the account field catalogue`)
-    return {element, key: field.wire.key, type: field.wire.type}
-  })
+export function makeCatalogue(entries: readonly FieldEntry[], sequence: WireSequence) {
+  const fields: readonly AccountField[] = entries.map((f, index) => Object.freeze({...f, index}))
+
+  function fieldByName(name: string): AccountField {
+    const field = fields.find((f) => f.name === name)
+    if (!field) throw new Error(`no account field ${name}`)
+    return field
+  }
+
+  /** The side's field whose input member is `input`, e.g. sideField('smtp', 'authType'). */
+  function sideField(side: Side, input: string): AccountField {
+    const field = fields.find((f) => f.side === side && f.input === input)
+    if (!field) throw new Error(`no ${side} field ${input}`)
+    return field
+  }
+
+  /**
+   * The wire table of EMailAccount or ServiceAuth: the XSD sequence, each element with the catalogue
+   * field (or credentials member) that fills it. Throws at load when an element has no field, so the
+   * sequence and the catalogue cannot drift apart.
+   */
+  function wireTable(type: keyof WireSequence): WireSpec[] {
+    return sequence[type].map((element) => {
+      const credentials = CREDENTIALS.find((c) => c.element === element)
+      if (type === 'EMailAccount' && credentials) return {element, key: credentials.key, type: 'ServiceAuth'}
+      // Both sides share the ServiceAuth type; the incoming side's entries describe it.
+      const path = type === 'EMailAccount' ? element : `${CREDENTIALS[0].element}/${element}`
+      const field = fields.find((f) => f.wire.path === path)
+      if (!field) throw new Error(`${type}.${element} has no entry in the account field catalogue`)
+      return {element, key: field.wire.key, type: field.wire.type}
+    })
+  }
+
+  return {
+    ACCOUNT_FIELDS: fields,
+    /** Fields a user sets, in catalogue order. */
+    SETTINGS: fields.filter((f) => f.role === 'setting'),
+    /** Fields of the CSV import format, in the order export writes them. */
+    CSV_COLUMNS: fields.filter((f) => f.column !== undefined),
+    /** Fields with a flag, in the order --help lists them. */
+    FLAG_FIELDS: fields.filter((f) => f.flag !== undefined),
+    fieldByName,
+    sideField,
+    wireTable,
+  }
 }
+
+export const {ACCOUNT_FIELDS, SETTINGS, CSV_COLUMNS, FLAG_FIELDS, fieldByName, sideField, wireTable} = makeCatalogue(ENTRIES, WIRE_SEQUENCE)
+
+/** --flag, for messages that name what the user typed. */
+export const flagOf = (field: AccountField): string => `--${field.flag ?? field.name}`
+
+/** The `--…-stdin` flag of a secret. */
+export const stdinFlagOf = (field: AccountField): string => `${flagOf(field)}-stdin`
