@@ -1,7 +1,7 @@
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {ACCOUNT_FIELDS, CREDENTIALS, WIRE_SEQUENCE} from '../src/model/account-fields.js'
+import {ACCOUNT_FIELDS, CREDENTIALS, CSV_COLUMNS, FLAG_FIELDS, WIRE_SEQUENCE} from '../src/model/account-fields.js'
 import {EMAIL_ACCOUNT_FIELDS, SERVICE_AUTH_FIELDS} from '../src/soap/account-model.js'
 import {ROOT} from './helpers/cli.js'
 
@@ -69,5 +69,60 @@ describe('the field catalogue owns the wire order', () => {
     unique(ACCOUNT_FIELDS.flatMap((f) => [f.column, ...(f.aliases ?? [])].map((c) => c?.toLowerCase().replace(/[\s_-]+/g, ''))))
     unique(ACCOUNT_FIELDS.map((f) => (f.side ? `${f.side}.${f.view.json}` : f.view.json)))
     expect(ACCOUNT_FIELDS.map((f) => f.index)).toEqual(ACCOUNT_FIELDS.map((_, i) => i))
+  })
+})
+
+describe('every name of a field comes from the catalogue', () => {
+  it('the account flags of account save are the catalogue flags (secrets with their -stdin form), in catalogue order', async () => {
+    const {accountFieldFlags} = await import('../src/flags.js')
+    const expected = FLAG_FIELDS.filter((f) => f.role === 'setting').flatMap((f) => (f.secret ? [f.flag, `${f.flag}-stdin`] : [f.flag]))
+    expect(Object.keys(accountFieldFlags)).toEqual(expected)
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'oclif.manifest.json'), 'utf8')) as {commands: Record<string, {flags: Record<string, {helpGroup?: string; summary?: string}>}>}
+    const save = manifest.commands['account:save']!.flags
+    const fieldFlags = Object.entries(save).filter(([, f]) => ['Account', 'IMAP', 'SMTP'].includes(f.helpGroup ?? ''))
+    expect(fieldFlags.map(([name]) => name).sort()).toEqual(['id', ...expected].sort())
+    for (const field of FLAG_FIELDS) expect(save[field.flag as string]?.summary, field.name).toBe(field.summary)
+  })
+
+  it('the CSV columns, export rows and results columns are the catalogue columns', async () => {
+    const {accountRow, CSV_FIELDS} = await import('../src/bulk/columns.js')
+    const {RESULT_COLUMNS} = await import('../src/bulk/results.js')
+    expect(CSV_FIELDS).toEqual(CSV_COLUMNS.map((f) => f.column))
+    expect(CSV_FIELDS).toEqual(['id', 'email', 'associate_id', 'imap_server', 'imap_port', 'imap_auth_type', 'imap_username', 'imap_password', 'smtp_server', 'smtp_port', 'smtp_auth_type', 'smtp_username', 'smtp_password'])
+    const account = {emailAccountId: 3, emailAddress: 'a@b.no', associateId: 4, incoming: {server: 'i', port: 1, authType: 'a', username: 'u', password: 'p'}, outgoing: {server: 's', port: 2, authType: 'b', username: 'v', password: 'q'}}
+    expect(accountRow(account, true)).toEqual([3, 'a@b.no', 4, 'i', 1, 'a', 'u', 'p', 's', 2, 'b', 'v', 'q'])
+    expect(accountRow(account, false)).toEqual([3, 'a@b.no', 4, 'i', 1, 'a', 'u', undefined, 's', 2, 'b', 'v', undefined])
+    expect(RESULT_COLUMNS.filter((c) => CSV_FIELDS.includes(c))).toEqual(['email', 'associate_id'])
+  })
+
+  it('the views show the catalogue labels and JSON keys, and mask every secret', async () => {
+    const {accountView, renderAccount} = await import('../src/output/account-view.js')
+    const account = {emailAccountId: 3, emailAddress: 'a@b.no', associateId: 4, incoming: {serviceAuthId: 1, server: 'i', port: 1, authType: 'a', username: 'u', password: 'p'}, outgoing: {serviceAuthId: 2, server: 's', port: 2, authType: 'b', username: 'v', password: 'q'}, accountStatus: 2, errorCount: 1, errorReason: 'x'}
+    const view = accountView(account) as unknown as Record<string, unknown>
+    const keys = (side?: string) => ACCOUNT_FIELDS.filter((f) => f.side === side).map((f) => f.view.json)
+    expect(Object.keys(view)).toEqual([...keys().slice(0, 3), 'imap', 'smtp', ...keys().slice(3)])
+    for (const side of ['imap', 'smtp']) expect(Object.keys(view[side] as object)).toEqual(keys(side))
+    expect(JSON.stringify(view)).not.toMatch(/"p"|"q"/)
+    const labels = renderAccount(accountView(account), {bold: (s) => s, dim: (s) => s}).split('\n').map((l) => l.split(/\s{2,}/)[0])
+    expect(labels).toEqual(['Account', 'E-mail', 'Associate', 'IMAP server', 'IMAP user', 'IMAP auth', 'IMAP password', 'SMTP server', 'SMTP user', 'SMTP auth', 'SMTP password', 'Status'])
+    expect(new Set(labels)).toEqual(new Set(ACCOUNT_FIELDS.map((f) => f.view.label).filter(Boolean)))
+  })
+
+  it('diffs and validation messages name fields by their flags', async () => {
+    const {diffAccounts} = await import('../src/accounts/merge.js')
+    const {validateInput} = await import('../src/accounts/validate.js')
+    const {setInputValue} = await import('../src/accounts/input.js')
+    const before = {incoming: {port: 1}, outgoing: {password: 'a'}}
+    expect(diffAccounts(before, {incoming: {port: 2}, outgoing: {password: 'b'}})).toEqual([
+      {field: 'imap-port', from: 1, to: 2},
+      {field: 'smtp-password', secret: true},
+    ])
+    for (const field of FLAG_FIELDS.filter((f) => f.role === 'setting')) {
+      const input = {imap: {}, smtp: {}}
+      setInputValue(input, field, field.range ? 0 : 'x'.repeat(300))
+      const issues = validateInput(input)
+      expect(issues.map((p) => p.field), field.name).toEqual([`--${field.flag}`])
+      expect(issues[0]?.message.startsWith(`--${field.flag} `), field.name).toBe(true)
+    }
   })
 })
