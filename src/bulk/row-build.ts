@@ -1,4 +1,4 @@
-import {setInputValue, type AccountInput} from '../accounts/input.js'
+import type {AccountInput, InputValue} from '../accounts/input.js'
 import {checkValue, missingFieldsForCreate, numberIssue, passwordWaiver, type FieldIssue, type NameOf} from '../accounts/validate.js'
 import {ACCOUNT_FIELDS, CSV_COLUMNS, fieldByName, isId, parseWhole} from '../model/account-fields.js'
 import type {HeaderLayout} from './columns.js'
@@ -48,6 +48,9 @@ const COLUMNS = CSV_COLUMNS.length
 const IS_SECRET = CSV_COLUMNS.map((f) => f.secret === true)
 const IS_NUMBER = CSV_COLUMNS.map((f) => f.range !== undefined)
 const IS_SETTING = CSV_COLUMNS.map((f) => f.role === 'setting')
+// Where a setting goes in an AccountInput: its side's ServerInput or the input itself, under which member.
+const SIDE_OF = CSV_COLUMNS.map((f) => f.side)
+const MEMBER = CSV_COLUMNS.map((f) => f.input as string)
 /** Column of each catalogue field, -1 for fields the format leaves out. */
 const COLUMN_OF = new Int32Array(ACCOUNT_FIELDS.length).fill(-1)
 CSV_COLUMNS.forEach((f, c) => {
@@ -140,7 +143,7 @@ export class RowBuilder {
       if (!IS_SETTING[c]) continue
       const field = CSV_COLUMNS[c]!
       const text = values[c]
-      let value: string | number | undefined = text
+      let value: InputValue = text
       if (text !== undefined && IS_NUMBER[c]) {
         value = parseWhole(text)
         if (Number.isNaN(value)) {
@@ -148,7 +151,9 @@ export class RowBuilder {
           value = undefined
         } else checkValue(field, value, issues)
       } else if (text !== undefined) checkValue(field, text, issues)
-      setInputValue(input, field, value)
+      const side = SIDE_OF[c]
+      const holder = (side === undefined ? input : input[side]) as Record<string, InputValue>
+      holder[MEMBER[c] as string] = value
     }
     for (const issue of issues) this.problem(COLUMN_OF[issue.field.index] as number, issue.say(this.nameOf))
     const associateId = input.associateId

@@ -279,11 +279,39 @@ export interface WireSpec {
 }
 
 /**
+ * Every field with the same members in the same order, absent ones undefined: the CSV path reads fields
+ * for each row, and objects of one shape keep those reads fast.
+ */
+function uniform(f: FieldEntry, index: number): AccountField {
+  return {
+    name: f.name,
+    index,
+    role: f.role,
+    type: f.type,
+    side: f.side,
+    input: f.input,
+    range: f.range,
+    wire: f.wire,
+    flag: f.flag,
+    summary: f.summary,
+    helpGroup: f.helpGroup,
+    column: f.column,
+    aliases: f.aliases,
+    secret: f.secret,
+    env: f.env,
+    required: f.required,
+    createDefault: f.createDefault,
+    prompt: f.prompt,
+    view: f.view,
+  }
+}
+
+/**
  * The catalogue and the lists and look-ups derived from it. A function of the entries so that a test can
  * add a field and watch it reach every flag, column, view and wire table.
  */
 export function makeCatalogue(entries: readonly FieldEntry[], sequence: WireSequence) {
-  const fields: readonly AccountField[] = entries.map((f, index) => Object.freeze({...f, index}))
+  const fields: readonly AccountField[] = entries.map((f, index) => Object.freeze(uniform(f, index)))
 
   function fieldByName(name: string): AccountField {
     const field = fields.find((f) => f.name === name)
