@@ -1,6 +1,6 @@
 import {describeCodePoint, findInvalidXmlChar} from '../soap/xml-chars.js'
 import type {FieldProblem} from '../errors.js'
-import {flagOf, SETTINGS, shownValue, sideField, stdinFlagOf, type AccountField, type Side} from '../model/account-fields.js'
+import {flagOf, rangeMessage, SETTINGS, sideField, stdinFlagOf, type AccountField, type Side} from '../model/account-fields.js'
 import {inputValue, type AccountInput, type InputValue} from './input.js'
 
 /** email_account and service_auth text columns are String[256] (FACTS.md §4.2). */
@@ -23,7 +23,7 @@ export interface FieldIssue {
 
 /** A number field given text that is not a whole number, or a whole number outside its range. */
 export function numberIssue(field: AccountField, value: string | number): FieldIssue {
-  return {field, say: (name) => `${name(field)} is ${shownValue(value)}; ${field.range?.rule ?? 'it must be a whole number'}`}
+  return {field, say: (name) => rangeMessage(name(field), value, field.range?.rule ?? 'it must be a whole number')}
 }
 
 function checkText(field: AccountField, value: string, issues: FieldIssue[]): void {

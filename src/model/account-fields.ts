@@ -103,16 +103,21 @@ export function parseAccountId(text: string): number | undefined {
   return isId(n) ? n : undefined
 }
 
-/** A value as a message echoes it: numbers bare, anything else quoted, cut short and escaped. */
+/** A value as a message echoes it: whole numbers bare, anything else quoted, cut short and escaped. */
 export function shownValue(value: string | number): string {
   if (typeof value === 'number') return String(value)
-  if (value !== '' && !Number.isNaN(parseWhole(value))) return value
+  if (value !== '' && value.length <= 40 && !Number.isNaN(parseWhole(value))) return value
   return JSON.stringify(value.length > 40 ? `${value.slice(0, 37)}...` : value)
+}
+
+/** The one phrasing of a whole-number rule broken: "--imap-port is 0; a port is a whole number from 1 to 65535". */
+export function rangeMessage(name: string, value: string | number, rule: string): string {
+  return `${name} is ${shownValue(value)}; ${rule}`
 }
 
 /** "ID is 3000000000; an account id is a whole number from 1 to 2147483647" */
 export function accountIdMessage(name: string, value: string | number): string {
-  return `${name} is ${shownValue(value)}; ${ID_RULE.account}`
+  return rangeMessage(name, value, ID_RULE.account)
 }
 
 const PORT_RANGE = {min: 1, max: 65535, rule: 'a port is a whole number from 1 to 65535'}
