@@ -29,11 +29,12 @@ export function readIdsFile(path: string): number[] {
   const header = first.split(delimiter).map((h) => h.trim().toLowerCase())
   const column = ID_COLUMNS.find((c) => header.includes(c))
   if (!column) {
+    // Lines are numbered before blanks and comments are dropped, so a message points at the line in the file.
     return text
       .split(/\r?\n/)
-      .map((l) => l.replace(/#.*$/, '').trim())
-      .filter(Boolean)
-      .map((t, i) => checkId(t, 'id', `${path} line ${i + 1}: `))
+      .map((l, i) => [l.replace(/#.*$/, '').trim(), i + 1] as const)
+      .filter(([t]) => t !== '')
+      .map(([t, n]) => checkId(t, 'id', `${path} line ${n}: `))
   }
   const records = parse(text, {columns: (h: string[]) => h.map((x) => x.trim().toLowerCase()), skip_empty_lines: true, delimiter, relax_column_count: true}) as Array<Record<string, string>>
   const ids: number[] = []
