@@ -1,4 +1,6 @@
-import {Flags} from '@oclif/core'
+import {Args, Flags} from '@oclif/core'
+import {UsageError} from './errors.js'
+import {accountIdMessage, fieldByName, FLAG_FIELDS, parseAccountId, stdinFlagOf, type AccountField} from './model/account-fields.js'
 
 const VISIBLE = 'A value given as a flag is visible to other users of this machine (ps, shell history); prefer'
 
@@ -42,22 +44,42 @@ export type ConnectionFlagValues = {
   'allow-http'?: boolean
 }
 
-const side = (name: 'imap' | 'smtp', label: string, port: number) => ({
-  [`${name}-server`]: Flags.string({summary: `${label} server host name.`, helpGroup: label}),
-  [`${name}-port`]: Flags.integer({summary: `${label} server port (default ${port} on create).`, helpGroup: label}),
-  [`${name}-auth-type`]: Flags.string({summary: `${label} authentication type as the server stores it (free text, e.g. plain or OAuth).`, helpGroup: label}),
-  [`${name}-username`]: Flags.string({summary: `${label} user name (default: the e-mail address on create).`, helpGroup: label}),
-  [`${name}-password`]: Flags.string({
-    summary: `${label} password (env SOEMAIL_${name.toUpperCase()}_PASSWORD).`,
-    description: `${VISIBLE} --${name}-password-stdin, SOEMAIL_${name.toUpperCase()}_PASSWORD or the prompt.`,
-    helpGroup: label,
-  }),
-  [`${name}-password-stdin`]: Flags.boolean({summary: `Read the ${label} password from standard input (one line).`, helpGroup: label}),
-})
-
-export const accountFieldFlags = {
-  email: Flags.string({summary: "The account's e-mail (From) address.", helpGroup: 'Account'}),
-  associate: Flags.integer({summary: 'Id of the associate (user) who owns the account.', helpGroup: 'Account'}),
-  ...side('imap', 'IMAP', 993),
-  ...side('smtp', 'SMTP', 587),
+/** A flag per field of the catalogue; a secret also gets its `--…-stdin` form, and help that warns about the flag form. */
+function fieldFlag(field: AccountField) {
+  const common = {summary: field.summary, helpGroup: field.helpGroup}
+  // Whole-number fields parse as integers so that `--imap-port abc` is a usage error; the range is the validator's.
+  if (field.range) return Flags.integer(common)
+  if (field.secret) return Flags.string({...common, description: `${VISIBLE} ${stdinFlagOf(field)}, ${field.env} or the prompt.`})
+  return Flags.string(common)
 }
+
+function fieldFlags(fields: readonly AccountField[]) {
+  const flags: Record<string, ReturnType<typeof fieldFlag> | ReturnType<typeof Flags.boolean>> = {}
+  for (const field of fields) {
+    flags[field.flag as string] = fieldFlag(field)
+    if (field.secret) flags[stdinFlagOf(field).slice(2)] = Flags.boolean({summary: `Read the ${field.prompt?.label ?? field.name} from standard input (one line).`, helpGroup: field.helpGroup})
+  }
+  return flags
+}
+
+/** --email, --associate, --imap-server … --smtp-password-stdin, from the field catalogue. */
+export const accountFieldFlags = fieldFlags(FLAG_FIELDS.filter((f) => f.role === 'setting'))
+
+/** --id of an existing account, checked by the account-id rule with the other fields. */
+const ID = fieldByName('id')
+export const accountIdFlag = Flags.integer({summary: ID.summary, helpGroup: ID.helpGroup})
+
+/**
+ * The ID argument of account get and delete. The account-id rule is checked while parsing, so a bad id
+ * is a usage error (exit 2) that says what an id is.
+ */
+export const accountIdArg = Args.custom<number>({
+  description: 'Id of the e-mail account.',
+  // ignoreStdin: oclif would otherwise take piped input (a --ticket-stdin ticket) as the missing argument.
+  ignoreStdin: true,
+  async parse(input) {
+    const id = parseAccountId(input)
+    if (id === undefined) throw new UsageError(accountIdMessage('ID', input))
+    return id
+  },
+})

@@ -1,4 +1,10 @@
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
+import {assertValid} from '../src/accounts/service.js'
+import {parseIdList, readIdsFile} from '../src/bulk/ids.js'
+import {parseAccountId} from '../src/model/account-fields.js'
 import {inputFromFlags, stdinFlagsInOrder} from '../src/accounts/from-flags.js'
 import type {AccountInput} from '../src/accounts/input.js'
 import {accountForCreate, diffAccounts, mergeAccount} from '../src/accounts/merge.js'
@@ -87,5 +93,30 @@ describe('input from flags', () => {
   it('reads stdin lines in a fixed order: ticket, IMAP, SMTP', () => {
     expect(stdinFlagsInOrder({'smtp-password-stdin': true, 'ticket-stdin': true, 'imap-password-stdin': true})).toEqual(['--ticket-stdin', '--imap-password-stdin', '--smtp-password-stdin'])
     expect(stdinFlagsInOrder({'smtp-password-stdin': true})).toEqual(['--smtp-password-stdin'])
+  })
+})
+
+describe('one account-id rule for arguments, flags, cells and id files', () => {
+  const RULE = 'an account id is a whole number from 1 to 2147483647'
+
+  it('takes 1 to 2147483647 written as digits, and nothing else', () => {
+    expect(['1', ' 42 ', '2147483647'].map(parseAccountId)).toEqual([1, 42, 2147483647])
+    for (const bad of ['0', '-1', '2147483648', '3000000000', 'abc', '', '1e3', '+5', '4.0', '0x10']) expect(parseAccountId(bad), bad).toBeUndefined()
+  })
+
+  it('save --id and the id files say the same', () => {
+    expect(() => assertValid({imap: {}, smtp: {}}, 0)).toThrow(`--id is 0; ${RULE}`)
+    expect(() => parseIdList('4, 5,x', '--ids')).toThrow(`an id in --ids is "x"; ${RULE}`)
+    const dir = mkdtempSync(join(tmpdir(), 'soemail-ids-'))
+    try {
+      writeFileSync(join(dir, 'ids.txt'), '# undo\n12\n3000000000\n')
+      expect(() => readIdsFile(join(dir, 'ids.txt'))).toThrow(`${join(dir, 'ids.txt')} line 3: id is 3000000000; ${RULE}`)
+      writeFileSync(join(dir, 'results.csv'), 'line,account_id,status\n2,7,ok\n3,-7,ok\n')
+      expect(() => readIdsFile(join(dir, 'results.csv'))).toThrow(`${join(dir, 'results.csv')} line 3, column account_id: account_id is "-7"; ${RULE}`)
+      writeFileSync(join(dir, 'created.csv'), 'id,email\n7,a@b.no\n8,c@d.no\n')
+      expect(readIdsFile(join(dir, 'created.csv'))).toEqual([7, 8])
+    } finally {
+      rmSync(dir, {recursive: true, force: true})
+    }
   })
 })

@@ -282,11 +282,11 @@ describe('row checks, each with its line and column', () => {
   })
 
   it('refuses ids and associate ids that are not positive whole numbers within int32; 0 creates', async () => {
-    expect(await check({id: '-3'})).toEqual(['line 2, column id: id is "-3"; it must be a positive whole number (or empty to create an account)'])
-    expect(await check({id: '2147483648'})).toEqual(['line 2, column id: id is 2147483648; it must be a positive whole number'])
+    expect(await check({id: '-3'})).toEqual(['line 2, column id: id is "-3"; an account id is a whole number from 1 to 2147483647 (or empty to create an account)'])
+    expect(await check({id: '2147483648'})).toEqual(['line 2, column id: id is 2147483648; an account id is a whole number from 1 to 2147483647 (or empty to create an account)'])
     expect(await check({id: '2147483647'})).toEqual([])
-    expect(await check({id: '7', associate_id: '1.5'})).toEqual(['line 2, column associate_id: associate_id is "1.5"; it must be a positive whole number'])
-    expect(await check({id: '7', associate_id: '0'})).toEqual(['line 2, column associate_id: associate_id is 0; it must be a positive whole number'])
+    expect(await check({id: '7', associate_id: '1.5'})).toEqual(['line 2, column associate_id: associate_id is "1.5"; an associate id is a whole number from 1 to 2147483647'])
+    expect(await check({id: '7', associate_id: '0'})).toEqual(['line 2, column associate_id: associate_id is 0; an associate id is a whole number from 1 to 2147483647'])
     const rows = await rowsOf(`${HEADER}\n${line({...create, id: '0'})}\n`)
     expect(rows[0]).toMatchObject({id: undefined, problems: []})
   })
@@ -309,7 +309,7 @@ describe('row checks, each with its line and column', () => {
   })
 
   it('does not also call a value missing when it was there but wrong', async () => {
-    expect(await check({...create, associate_id: 'fem'})).toEqual(['line 2, column associate_id: associate_id is "fem"; it must be a positive whole number'])
+    expect(await check({...create, associate_id: 'fem'})).toEqual(['line 2, column associate_id: associate_id is "fem"; an associate id is a whole number from 1 to 2147483647'])
   })
 
   it('refuses texts over 256 characters, auth types included, and accepts 256', async () => {

@@ -175,3 +175,36 @@ describe('errors and exit codes', () => {
     expect(parseJson(res.stdout).error?.message).toMatch(/unencrypted/)
   })
 })
+
+describe('account ids: one rule for arguments, flags and files', () => {
+  const RULE = 'an account id is a whole number from 1 to 2147483647'
+  const shown: Record<string, string> = {'0': '0', '-1': '"-1"', '3000000000': '3000000000', abc: '"abc"'}
+
+  it.each(Object.keys(shown))('account get and delete %s exit 2 with a message about the id, and delete nothing', async (id) => {
+    const before = sandbox.current.accounts().length
+    for (const argv of [['account', 'get', id], ['account', 'delete', id, '--yes']]) {
+      const res = await runCli([...argv, '--json'], {env: env()})
+      expect(res.code, res.stdout).toBe(2)
+      expect(parseJson(res.stdout).error).toMatchObject({code: 'USAGE', message: `ID is ${shown[id]}; ${RULE}`})
+      const text = await runCli(argv, {env: env()})
+      expect(text.code).toBe(2)
+      expect(text.stderr).toContain(`ID is ${shown[id]}; ${RULE}`)
+    }
+    expect(sandbox.current.accounts().length).toBe(before)
+  })
+
+  it('the largest id is an id: it is looked up (and not found)', async () => {
+    const res = await runCli(['account', 'get', '2147483647', '--json'], {env: env()})
+    expect(res.code).toBe(7)
+    expect(parseJson(res.stdout).error?.code).toBe('NOT_FOUND')
+  })
+
+  it('save --id and export --ids use the same rule', async () => {
+    const save = await runCli(['account', 'save', '--id', '3000000000', '--imap-server', 'i.example.no', '--json'], {env: env()})
+    expect(save.code).toBe(3)
+    expect(parseJson(save.stdout).error?.details).toEqual([{field: '--id', message: `--id is 3000000000; ${RULE}`}])
+    const exported = await runCli(['account', 'export', '--ids', '1,abc', '--json'], {env: env()})
+    expect(exported.code).toBe(2)
+    expect(parseJson(exported.stdout).error?.message).toBe(`an id in --ids is "abc"; ${RULE}`)
+  })
+})

@@ -1,25 +1,30 @@
-import type {AccountInput, ServerInput, Side} from './input.js'
+import {FLAG_FIELDS, stdinFlagOf} from '../model/account-fields.js'
+import {setInputValue, type AccountInput} from './input.js'
 
 export type AccountFlagValues = Record<string, string | number | boolean | undefined>
 
+const SETTING_FLAGS = FLAG_FIELDS.filter((f) => f.role === 'setting')
+
 /**
- * AccountInput from parsed flags. Passwords come from the flag, else a line of stdin, else
- * SOEMAIL_IMAP_PASSWORD / SOEMAIL_SMTP_PASSWORD.
+ * AccountInput from parsed flags. A secret comes from its flag, else a line of stdin, else its
+ * environment variable (SOEMAIL_IMAP_PASSWORD / SOEMAIL_SMTP_PASSWORD).
  */
 export function inputFromFlags(flags: AccountFlagValues, stdinSecrets: Map<string, string>, env: NodeJS.ProcessEnv): AccountInput {
-  const side = (name: Side): ServerInput => ({
-    server: flags[`${name}-server`] as string | undefined,
-    port: flags[`${name}-port`] as number | undefined,
-    authType: flags[`${name}-auth-type`] as string | undefined,
-    username: flags[`${name}-username`] as string | undefined,
-    password: (flags[`${name}-password`] as string | undefined) ?? stdinSecrets.get(`--${name}-password-stdin`) ?? nonEmpty(env[`SOEMAIL_${name.toUpperCase()}_PASSWORD`]),
-  })
-  return {email: flags.email as string | undefined, associateId: flags.associate as number | undefined, imap: side('imap'), smtp: side('smtp')}
+  const input: AccountInput = {imap: {}, smtp: {}}
+  for (const field of SETTING_FLAGS) {
+    let value = flags[field.flag as string] as string | number | undefined
+    if (field.secret) value ??= stdinSecrets.get(stdinFlagOf(field)) ?? nonEmpty(field.env === undefined ? undefined : env[field.env])
+    setInputValue(input, field, value)
+  }
+  return input
 }
 
 const nonEmpty = (v: string | undefined) => (v === undefined || v === '' ? undefined : v)
 
+// The ticket line comes first, then the secrets in catalogue order.
+const STDIN_FLAGS = ['--ticket-stdin', ...SETTING_FLAGS.filter((f) => f.secret).map(stdinFlagOf)]
+
 /** The --…-stdin flags given, in the order their lines are read. */
 export function stdinFlagsInOrder(flags: AccountFlagValues): string[] {
-  return ['--ticket-stdin', '--imap-password-stdin', '--smtp-password-stdin'].filter((f) => flags[f.slice(2)] === true)
+  return STDIN_FLAGS.filter((f) => flags[f.slice(2)] === true)
 }

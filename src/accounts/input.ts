@@ -1,3 +1,5 @@
+import {SIDES, type AccountField, type Side} from '../model/account-fields.js'
+
 /** What a user asks to set on an account; every member is optional, and unset means "keep". */
 export interface ServerInput {
   server?: string
@@ -14,15 +16,17 @@ export interface AccountInput {
   smtp: ServerInput
 }
 
-export const SIDES = ['imap', 'smtp'] as const
-export type Side = (typeof SIDES)[number]
+export {SIDES, type Side}
 
-export const SERVER_KEYS = ['server', 'port', 'authType', 'username', 'password'] as const
-export type ServerKey = (typeof SERVER_KEYS)[number]
+export type InputValue = string | number | undefined
 
-/** The flag that sets a field, so messages name what the user typed. */
-export function flagName(side: Side, key: ServerKey): string {
-  return `--${side}-${key === 'authType' ? 'auth-type' : key}`
+/** A setting's value in an input, found through the catalogue's `input` (and `side`) members. */
+export function inputValue(input: AccountInput, field: AccountField): InputValue {
+  const holder = (field.side ? input[field.side] : input) as Record<string, InputValue>
+  return holder[field.input as string]
 }
 
-export const DEFAULT_PORTS: Record<Side, number> = {imap: 993, smtp: 587}
+export function setInputValue(input: AccountInput, field: AccountField, value: InputValue): void {
+  const holder = (field.side ? input[field.side] : input) as Record<string, InputValue>
+  holder[field.input as string] = value
+}

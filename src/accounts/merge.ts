@@ -1,14 +1,36 @@
-import type {EMailAccount, ServiceAuth} from '../soap/account-model.js'
-import {DEFAULT_PORTS, SERVER_KEYS, SIDES, type AccountInput, type Side} from './input.js'
+import type {EMailAccount} from '../soap/account-model.js'
+import {ACCOUNT_FIELDS, CREDENTIALS, fieldByName, SETTINGS, type AccountField, type Side} from '../model/account-fields.js'
+import {inputValue, type AccountInput, type InputValue} from './input.js'
 
-const SIDE_KEY: Record<Side, 'incoming' | 'outgoing'> = {imap: 'incoming', smtp: 'outgoing'}
+const CREDENTIALS_KEY = Object.fromEntries(CREDENTIALS.map((c) => [c.side, c.key])) as Record<Side, 'incoming' | 'outgoing'>
 
-/** A new account from input; unset usernames default to the e-mail address, ports to 993/587. */
+/** A field's value in a stored account (EMailAccount, or its side's ServiceAuth). */
+export function accountValue(account: EMailAccount, field: AccountField): InputValue {
+  const holder = (field.side ? account[CREDENTIALS_KEY[field.side]] : account) as Record<string, InputValue> | undefined
+  return holder?.[field.wire.key]
+}
+
+function setAccountValue(account: EMailAccount, field: AccountField, value: InputValue): void {
+  let holder = account as Record<string, unknown>
+  if (field.side) {
+    const key = CREDENTIALS_KEY[field.side]
+    account[key] ??= {}
+    holder = account[key] as Record<string, unknown>
+  }
+  holder[field.wire.key] = value
+}
+
+// Settings a create fills in, and the fields it must send as 0 (a new account, new credentials).
+const CREATE_FIELDS = ACCOUNT_FIELDS.filter((f) => f.role === 'setting' || f.createDefault !== undefined)
+
+/** A new account from input; unset fields take the catalogue's create defaults (user names the address, ports 993/587). */
 export function accountForCreate(input: AccountInput): EMailAccount {
-  const account: EMailAccount = {emailAccountId: 0, emailAddress: input.email, associateId: input.associateId}
-  for (const side of SIDES) {
-    const s = input[side]
-    account[SIDE_KEY[side]] = {serviceAuthId: 0, server: s.server, port: s.port ?? DEFAULT_PORTS[side], authType: s.authType, username: s.username ?? input.email, password: s.password}
+  const account: EMailAccount = {}
+  for (const field of CREATE_FIELDS) {
+    let value = field.role === 'setting' ? inputValue(input, field) : undefined
+    const fallback = field.createDefault
+    if (value === undefined && fallback !== undefined) value = typeof fallback === 'number' ? fallback : inputValue(input, fieldByName(fallback.from))
+    setAccountValue(account, field, value)
   }
   return account
 }
@@ -16,21 +38,16 @@ export function accountForCreate(input: AccountInput): EMailAccount {
 /** The stored account with only the given fields changed, so an update never wipes what was not mentioned. */
 export function mergeAccount(current: EMailAccount, input: AccountInput): EMailAccount {
   const merged: EMailAccount = {...current}
-  if (input.email !== undefined) merged.emailAddress = input.email
-  if (input.associateId !== undefined) merged.associateId = input.associateId
-  for (const side of SIDES) {
-    const key = SIDE_KEY[side]
-    const auth: ServiceAuth = {...current[key]}
-    for (const k of SERVER_KEYS) {
-      const value = input[side][k]
-      if (value !== undefined) (auth as Record<string, unknown>)[k] = value
-    }
-    merged[key] = auth
+  for (const c of CREDENTIALS) merged[c.key] = {...current[c.key]}
+  for (const field of SETTINGS) {
+    const value = inputValue(input, field)
+    if (value !== undefined) setAccountValue(merged, field, value)
   }
   return merged
 }
 
 export interface FieldChange {
+  /** The field's flag name without dashes: email, associate, imap-port. */
   field: string
   from?: string | number
   to?: string | number
@@ -40,16 +57,12 @@ export interface FieldChange {
 /** What differs between two accounts, in user terms; secrets are reported as changed, never shown. */
 export function diffAccounts(before: EMailAccount, after: EMailAccount): FieldChange[] {
   const changes: FieldChange[] = []
-  if (before.emailAddress !== after.emailAddress) changes.push({field: 'email', from: before.emailAddress, to: after.emailAddress})
-  if (before.associateId !== after.associateId) changes.push({field: 'associate', from: before.associateId, to: after.associateId})
-  for (const side of SIDES) {
-    const b = before[SIDE_KEY[side]] ?? {}
-    const a = after[SIDE_KEY[side]] ?? {}
-    for (const k of SERVER_KEYS) {
-      if (b[k] === a[k]) continue
-      const field = `${side}-${k === 'authType' ? 'auth-type' : k}`
-      changes.push(k === 'password' ? {field, secret: true} : {field, from: b[k], to: a[k]})
-    }
+  for (const field of SETTINGS) {
+    const from = accountValue(before, field)
+    const to = accountValue(after, field)
+    if (from === to) continue
+    const name = field.flag ?? field.name
+    changes.push(field.secret ? {field: name, secret: true} : {field: name, from, to})
   }
   return changes
 }

@@ -3,7 +3,10 @@ import type {EMailService} from '../soap/email-service.js'
 import {ServerError, ValidationError} from '../errors.js'
 import type {AccountInput} from './input.js'
 import {accountForCreate, diffAccounts, mergeAccount, type FieldChange} from './merge.js'
-import {missingForCreate, validateInput} from './validate.js'
+import {fieldByName} from '../model/account-fields.js'
+import {checkInput, checkValue, flagProblems, missingForCreate, type FieldIssue} from './validate.js'
+
+const ID = fieldByName('id')
 
 export type SaveAction = 'created' | 'updated' | 'unchanged'
 
@@ -20,8 +23,9 @@ export interface SaveResult {
 
 /** Checks input before anything is sent; throws ValidationError listing every problem. */
 export function assertValid(input: AccountInput, id?: number): void {
-  const problems = validateInput(input)
-  if (id !== undefined && (!Number.isSafeInteger(id) || id < 1)) problems.unshift({field: '--id', message: `--id is ${id}; it must be a positive whole number`})
+  const issues: FieldIssue[] = []
+  if (id !== undefined) checkValue(ID, id, issues)
+  const problems = flagProblems([...issues, ...checkInput(input)])
   if (problems.length > 0) {
     throw new ValidationError(`validation failed, nothing sent:\n${problems.map((p) => `  ${p.message}`).join('\n')}`, problems)
   }

@@ -1,6 +1,7 @@
 import {describeCodePoint, findInvalidXmlChar} from '../soap/xml-chars.js'
 import type {FieldProblem} from '../errors.js'
-import {flagName, SERVER_KEYS, SIDES, type AccountInput} from './input.js'
+import {flagOf, rangeMessage, SETTINGS, sideField, stdinFlagOf, type AccountField, type Side} from '../model/account-fields.js'
+import {inputValue, type AccountInput, type InputValue} from './input.js'
 
 /** email_account and service_auth text columns are String[256] (FACTS.md §4.2). */
 export const MAX_TEXT = 256
@@ -8,57 +9,95 @@ export const MAX_TEXT = 256
 // Deliberately loose: one @, a dot in the domain, no spaces. Mail servers decide the rest.
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
 
-export function checkText(field: string, value: string | undefined, problems: FieldProblem[]): void {
-  if (value === undefined) return
-  if (value.length > MAX_TEXT) problems.push({field, message: `${field} is ${value.length} characters long; at most ${MAX_TEXT} fit`})
+/** What a message calls a field: its flag, its CSV column as the file wrote it, or its prompt label. */
+export type NameOf = (field: AccountField) => string
+
+/**
+ * A problem with one field, phrased once; the caller names the fields it mentions (`--imap-port is 0`,
+ * `imap_port is 0`, `IMAP port is 0`). A function rather than a string, so no caller rewrites a message.
+ */
+export interface FieldIssue {
+  readonly field: AccountField
+  readonly say: (name: NameOf) => string
+}
+
+/** A number field given text that is not a whole number, or a whole number outside its range. */
+export function numberIssue(field: AccountField, value: string | number): FieldIssue {
+  return {field, say: (name) => rangeMessage(name(field), value, field.range?.rule ?? 'it must be a whole number')}
+}
+
+function checkText(field: AccountField, value: string, issues: FieldIssue[]): void {
+  if (value.length > MAX_TEXT) issues.push({field, say: (name) => `${name(field)} is ${value.length} characters long; at most ${MAX_TEXT} fit`})
   const bad = findInvalidXmlChar(value)
-  if (bad) problems.push({field, message: `${field} contains ${describeCodePoint(bad.codePoint)} at position ${bad.index + 1}, which cannot be sent`})
+  if (bad) issues.push({field, say: (name) => `${name(field)} contains ${describeCodePoint(bad.codePoint)} at position ${bad.index + 1}, which cannot be sent`})
 }
 
-export function checkEmail(field: string, value: string | undefined, problems: FieldProblem[]): void {
-  if (value === undefined) return
-  if (!EMAIL_RE.test(value)) problems.push({field, message: `${field} "${value}" is not an e-mail address (expected name@domain.tld)`})
-  else checkText(field, value, problems)
+/** Checks one value by its field's type; nothing here talks to the server. */
+export function checkValue(field: AccountField, value: string | number, issues: FieldIssue[]): void {
+  if (typeof value === 'number') {
+    const range = field.range
+    if (range && (!Number.isInteger(value) || value < range.min || value > range.max)) issues.push(numberIssue(field, value))
+    return
+  }
+  if (field.range) {
+    issues.push(numberIssue(field, value))
+    return
+  }
+  if (field.type === 'email' && !EMAIL_RE.test(value)) {
+    issues.push({field, say: (name) => `${name(field)} "${value}" is not an e-mail address (expected name@domain.tld)`})
+    return
+  }
+  checkText(field, value, issues)
+  if (field.type === 'host' && (value.trim() === '' || /\s/.test(value.trim()))) issues.push({field, say: (name) => `${name(field)} "${value}" is not a host name`})
 }
 
-export function checkPort(field: string, value: number | undefined, problems: FieldProblem[]): void {
-  if (value === undefined) return
-  if (!Number.isInteger(value) || value < 1 || value > 65535) problems.push({field, message: `${field} is ${value}; a port is a whole number from 1 to 65535`})
+/** Every problem with the given values at once, as issues a caller renders in its own terms. */
+export function checkInput(input: AccountInput): FieldIssue[] {
+  const issues: FieldIssue[] = []
+  for (const field of SETTINGS) {
+    const value: InputValue = inputValue(input, field)
+    if (value !== undefined) checkValue(field, value, issues)
+  }
+  return issues
 }
 
-export function checkId(field: string, value: number | undefined, problems: FieldProblem[]): void {
-  if (value === undefined) return
-  if (!Number.isSafeInteger(value) || value < 1 || value > 2_147_483_647) problems.push({field, message: `${field} is ${value}; it must be a positive whole number`})
+/** Issues as flags name them: "--imap-port is 0; a port is a whole number from 1 to 65535". */
+export function flagProblems(issues: readonly FieldIssue[]): FieldProblem[] {
+  return issues.map((issue) => ({field: flagOf(issue.field), message: issue.say(flagOf)}))
 }
 
-/** Every problem with the given values at once; nothing here talks to the server. */
+/** Every problem with the given values at once, naming the flags. */
 export function validateInput(input: AccountInput): FieldProblem[] {
-  const problems: FieldProblem[] = []
-  checkEmail('--email', input.email, problems)
-  checkId('--associate', input.associateId, problems)
-  for (const side of SIDES) {
-    for (const key of SERVER_KEYS) {
-      const value = input[side][key]
-      if (key === 'port') checkPort(flagName(side, key), value as number | undefined, problems)
-      else checkText(flagName(side, key), value as string | undefined, problems)
-    }
-    const server = input[side].server
-    if (server !== undefined && (server.trim() === '' || /\s/.test(server.trim()))) {
-      problems.push({field: flagName(side, 'server'), message: `${flagName(side, 'server')} "${server}" is not a host name`})
-    }
-  }
-  return problems
+  return flagProblems(checkInput(input))
 }
 
-/** Flags a create cannot do without, in the order the user would fill them in. */
-export function missingForCreate(input: AccountInput): string[] {
-  const missing: string[] = []
-  if (input.email === undefined) missing.push('--email')
-  if (input.associateId === undefined) missing.push('--associate')
-  for (const side of SIDES) {
-    if (input[side].server === undefined) missing.push(flagName(side, 'server'))
-    // OAuth-style auth types carry a token elsewhere; anything else needs a password to log in.
-    if (input[side].password === undefined && !/oauth/i.test(input[side].authType ?? '')) missing.push(`${flagName(side, 'password')} (or ${flagName(side, 'password')}-stdin)`)
+// OAuth-style auth types carry a token elsewhere; anything else needs a password to log in.
+const isOAuth = (authType: InputValue) => typeof authType === 'string' && /oauth/i.test(authType)
+
+// A side's secret is needed unless the side's auth type says OAuth; made once, as the CSV path asks per row.
+const WAIVER = new Map(SETTINGS.filter((f) => f.secret && f.side).map((f) => [f, sideField(f.side as Side, 'authType')]))
+const REQUIRED = SETTINGS.filter((f) => f.required)
+const NONE: readonly AccountField[] = Object.freeze([])
+
+/** The auth type field whose OAuth value makes a secret unnecessary, so a message can name it. */
+export function passwordWaiver(field: AccountField): AccountField | undefined {
+  return WAIVER.get(field)
+}
+
+/** Fields a create cannot do without, in the order the user would fill them in. */
+export function missingFieldsForCreate(input: AccountInput): readonly AccountField[] {
+  let missing: AccountField[] | undefined
+  for (const field of REQUIRED) {
+    if (inputValue(input, field) !== undefined) continue
+    const waiver = WAIVER.get(field)
+    if (waiver && isOAuth(inputValue(input, waiver))) continue
+    missing ??= []
+    missing.push(field)
   }
-  return missing
+  return missing ?? NONE
+}
+
+/** The flags a create still needs: "--email", "--imap-password (or --imap-password-stdin)". */
+export function missingForCreate(input: AccountInput): string[] {
+  return missingFieldsForCreate(input).map((f) => (f.secret ? `${flagOf(f)} (or ${stdinFlagOf(f)})` : flagOf(f)))
 }

@@ -1,33 +1,24 @@
 import {UsageError, ValidationError} from '../errors.js'
+import {accountValue} from '../accounts/merge.js'
+import {CSV_COLUMNS, fieldByName} from '../model/account-fields.js'
 import type {EMailAccount} from '../soap/account-model.js'
 
-/** The import format's fields, in the order export writes them (DESIGN.md "Bulk CSV format"). */
-export const CSV_FIELDS = [
-  'id',
-  'email',
-  'associate_id',
-  'imap_server',
-  'imap_port',
-  'imap_auth_type',
-  'imap_username',
-  'imap_password',
-  'smtp_server',
-  'smtp_port',
-  'smtp_auth_type',
-  'smtp_username',
-  'smtp_password',
-] as const
-export type CsvField = (typeof CSV_FIELDS)[number]
+/** The import format's columns, in the order export writes them (DESIGN.md "Bulk CSV format"), from the field catalogue. */
+export const CSV_FIELDS: readonly string[] = CSV_COLUMNS.map((f) => f.column as string)
+export type CsvField = string
 
-/** An account as a row of CSV_FIELDS; passwords only with `secrets` (undo files never get them). */
+/** An account as a row of CSV_FIELDS; secrets only with `secrets` (undo files never get them). */
 export function accountRow(a: EMailAccount, secrets: boolean): Array<string | number | undefined> {
-  const i = a.incoming ?? {}
-  const o = a.outgoing ?? {}
-  return [a.emailAccountId, a.emailAddress, a.associateId, i.server, i.port, i.authType, i.username, secrets ? i.password : undefined, o.server, o.port, o.authType, o.username, secrets ? o.password : undefined]
+  return CSV_COLUMNS.map((f) => (f.secret && !secrets ? undefined : accountValue(a, f)))
 }
 
-/** Field index by name; rows are handled as arrays indexed like CSV_FIELDS, not as objects. */
+/** Column index by name; rows are handled as arrays indexed like CSV_FIELDS, not as objects. */
 export const FIELD_INDEX: ReadonlyMap<string, number> = new Map(CSV_FIELDS.map((f, i) => [f, i]))
+
+// The columns that name an account: an id for updates, e-mail and associate for creates.
+const ID = fieldByName('id').column as string
+const EMAIL = fieldByName('email').column as string
+const ASSOCIATE = fieldByName('associate_id').column as string
 
 /**
  * `IMAP Server`, `imap-server` and ` imap_server ` are one column. Separators are dropped rather than
@@ -37,7 +28,8 @@ export function normalizeColumnName(name: string): string {
   return name.trim().toLowerCase().replace(/[\s_-]+/g, '')
 }
 
-const FIELD_BY_NORMALIZED: ReadonlyMap<string, CsvField> = new Map(CSV_FIELDS.map((f) => [normalizeColumnName(f), f]))
+/** Every name a header may give a column (its own and its aliases), normalized, to the column. */
+const FIELD_BY_NORMALIZED: ReadonlyMap<string, CsvField> = new Map(CSV_COLUMNS.flatMap((f) => [f.column as string, ...(f.aliases ?? [])].map((name) => [normalizeColumnName(name), f.column as string] as const)))
 
 /** The delimiters detection chooses between, in the order that wins a tie. */
 export const DETECTED_DELIMITERS = [',', ';', '\t'] as const
@@ -138,10 +130,10 @@ export function resolveHeader(cells: readonly string[], maps: ColumnMaps): Heade
     throw new ValidationError(`the first line is not a header: it has none of the columns ${CSV_FIELDS.join(', ')}`, [], {hint: 'add a header row, or rename columns with --map column=field'})
   }
   const has = (f: CsvField) => (cellIndex[FIELD_INDEX.get(f) as number] as number) !== -1
-  if (!has('id') && !(has('email') && has('associate_id'))) {
-    const missing = ['email', 'associate_id'].filter((f) => !has(f as CsvField))
+  if (!has(ID) && !(has(EMAIL) && has(ASSOCIATE))) {
+    const missing = [EMAIL, ASSOCIATE].filter((f) => !has(f))
     throw new ValidationError(`the file has no ${missing.join(' or ')} column and no id column, so no row can name an account`, [], {
-      hint: 'rows that create accounts need email and associate_id; rows that update need id (use --map to rename columns)',
+      hint: `rows that create accounts need ${EMAIL} and ${ASSOCIATE}; rows that update need ${ID} (use --map to rename columns)`,
     })
   }
   const displayName = CSV_FIELDS.map((f, i) => {

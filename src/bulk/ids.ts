@@ -1,6 +1,7 @@
 import {readFileSync} from 'node:fs'
 import {parse} from 'csv-parse/sync'
 import {UsageError} from '../errors.js'
+import {accountIdMessage, parseAccountId} from '../model/account-fields.js'
 
 const ID_COLUMNS = ['account_id', 'id']
 
@@ -9,7 +10,7 @@ export function parseIdList(text: string, flag: string): number[] {
   return text
     .split(/[\s,]+/)
     .filter(Boolean)
-    .map((t) => checkId(t, flag))
+    .map((t) => checkId(t, `an id in ${flag}`))
 }
 
 /**
@@ -28,24 +29,25 @@ export function readIdsFile(path: string): number[] {
   const header = first.split(delimiter).map((h) => h.trim().toLowerCase())
   const column = ID_COLUMNS.find((c) => header.includes(c))
   if (!column) {
+    // Lines are numbered before blanks and comments are dropped, so a message points at the line in the file.
     return text
       .split(/\r?\n/)
-      .map((l) => l.replace(/#.*$/, '').trim())
-      .filter(Boolean)
-      .map((t, i) => checkId(t, `${path} line ${i + 1}`))
+      .map((l, i) => [l.replace(/#.*$/, '').trim(), i + 1] as const)
+      .filter(([t]) => t !== '')
+      .map(([t, n]) => checkId(t, 'id', `${path} line ${n}: `))
   }
   const records = parse(text, {columns: (h: string[]) => h.map((x) => x.trim().toLowerCase()), skip_empty_lines: true, delimiter, relax_column_count: true}) as Array<Record<string, string>>
   const ids: number[] = []
   records.forEach((r, i) => {
     if ('status' in r && r.status !== 'ok') return
     const value = r[column]?.trim()
-    if (value) ids.push(checkId(value, `${path} line ${i + 2}, column ${column}`))
+    if (value) ids.push(checkId(value, column, `${path} line ${i + 2}, column ${column}: `))
   })
   return ids
 }
 
-function checkId(text: string, where: string): number {
-  const n = Number(text)
-  if (!Number.isInteger(n) || n < 1 || n > 2_147_483_647) throw new UsageError(`${where}: "${text}" is not an account id (a positive whole number)`)
-  return n
+function checkId(text: string, name: string, where = ''): number {
+  const id = parseAccountId(text)
+  if (id === undefined) throw new UsageError(where + accountIdMessage(name, text))
+  return id
 }

@@ -1,10 +1,12 @@
 import {closeSync, openSync, statSync} from 'node:fs'
 import {CliError, ExitCode} from '../errors.js'
+import {fieldByName} from '../model/account-fields.js'
 import {csvLine} from './csv-line.js'
 import type {RowAction, RowStatus} from './journal.js'
 import {writeLine} from './write-line.js'
 
-export const RESULT_COLUMNS = ['line', 'email', 'associate_id', 'action', 'status', 'account_id', 'attempts', 'error'] as const
+/** The results file's columns; the row's key fields are named as the import format names them. */
+export const RESULT_COLUMNS: readonly string[] = ['line', fieldByName('email').column as string, fieldByName('associate_id').column as string, 'action', 'status', 'account_id', 'attempts', 'error']
 
 export interface RowResult {
   line: number

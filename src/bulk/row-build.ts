@@ -1,7 +1,7 @@
-import {flagName, SERVER_KEYS, SIDES, type AccountInput} from '../accounts/input.js'
-import {checkId, missingForCreate, validateInput} from '../accounts/validate.js'
-import type {FieldProblem} from '../errors.js'
-import {CSV_FIELDS, FIELD_INDEX, type HeaderLayout} from './columns.js'
+import type {AccountInput, InputValue} from '../accounts/input.js'
+import {checkValue, missingFieldsForCreate, numberIssue, passwordWaiver, type FieldIssue, type NameOf} from '../accounts/validate.js'
+import {ACCOUNT_FIELDS, CSV_COLUMNS, fieldByName, isId, parseWhole} from '../model/account-fields.js'
+import type {HeaderLayout} from './columns.js'
 import type {QuoteProblem} from './csv-records.js'
 import {hashAdd, hashFinish, hashHex, hashHigh, hashLow, hashStart, KeyTable} from './row-keys.js'
 
@@ -43,15 +43,24 @@ export function rowProblemsText(problems: readonly RowProblem[]): string {
   return problems.map((p) => `${p.column}: ${p.message}`).join('; ')
 }
 
-const F = Object.fromEntries(CSV_FIELDS.map((f, i) => [f, i])) as Record<(typeof CSV_FIELDS)[number], number>
-const IS_PASSWORD = CSV_FIELDS.map((f) => f.endsWith('_password'))
-
-/** The CLI flag each field corresponds to, so validate.ts's flag-named messages can name the column instead. */
-const FIELD_OF_FLAG = new Map<string, number>([
-  ['--email', F.email],
-  ['--associate', F.associate_id],
-  ...SIDES.flatMap((side) => SERVER_KEYS.map((key) => [flagName(side, key), FIELD_INDEX.get(`${side}_${key === 'authType' ? 'auth_type' : key}`) as number] as [string, number])),
-])
+// Per-column tables, made once from the catalogue: row arrays are indexed like CSV_COLUMNS.
+const COLUMNS = CSV_COLUMNS.length
+const IS_SECRET = CSV_COLUMNS.map((f) => f.secret === true)
+const IS_NUMBER = CSV_COLUMNS.map((f) => f.range !== undefined)
+const IS_SETTING = CSV_COLUMNS.map((f) => f.role === 'setting')
+// Where a setting goes in an AccountInput: its side's ServerInput or the input itself, under which member.
+const SIDE_OF = CSV_COLUMNS.map((f) => f.side)
+const MEMBER = CSV_COLUMNS.map((f) => f.input as string)
+/** Column of each catalogue field, -1 for fields the format leaves out. */
+const COLUMN_OF = new Int32Array(ACCOUNT_FIELDS.length).fill(-1)
+CSV_COLUMNS.forEach((f, c) => {
+  COLUMN_OF[f.index] = c
+})
+const columnOf = (name: string) => COLUMN_OF[fieldByName(name).index] as number
+const ID = columnOf('id')
+const EMAIL = columnOf('email')
+const ASSOCIATE = columnOf('associate_id')
+const ID_FIELD = CSV_COLUMNS[ID]!
 
 const SEED_ROW = 0x5eed1
 const SEED_CREATE_KEY = 0xc4ea7e
@@ -61,8 +70,11 @@ export type KnownDuplicates = ReadonlyMap<number, RowProblem>
 
 /** Builds and checks rows against one header; remembers keys across rows to find duplicates. */
 export class RowBuilder {
-  private readonly values: (string | undefined)[] = new Array(CSV_FIELDS.length).fill(undefined)
-  private readonly flagged = new Uint8Array(CSV_FIELDS.length)
+  private readonly values: (string | undefined)[] = new Array(COLUMNS).fill(undefined)
+  private readonly flagged = new Uint8Array(COLUMNS)
+  private readonly issues: FieldIssue[] = []
+  /** Messages name a field by its column as the file's header writes it. */
+  private readonly nameOf: NameOf
   // One table holds both kinds of key, as a row has at most one: ids as (0, id), creates as a 64-bit hash of
   // lower-cased e-mail and associate id with the high word's low bit set, so the two never meet. Two different
   // create keys share a hash with probability about n²/2^64, under 6e-8 for a million rows, so a hash match
@@ -75,6 +87,7 @@ export class RowBuilder {
    */
   constructor(private readonly layout: HeaderLayout, private readonly known?: KnownDuplicates) {
     if (!known) this.keys = new KeyTable()
+    this.nameOf = (field) => layout.displayName[COLUMN_OF[field.index] as number] ?? field.column ?? field.name
   }
 
   /** The row of one record, or undefined when every cell is empty (Excel writes such rows as ";;;;"). */
@@ -107,55 +120,52 @@ export class RowBuilder {
       const at = cellIndex[f] as number
       const raw = at === -1 ? undefined : cells[at]
       // Passwords are taken verbatim: a space at either end may be part of one.
-      const value = raw === undefined || raw === '' ? undefined : IS_PASSWORD[f] ? raw : raw.trim()
+      const value = raw === undefined || raw === '' ? undefined : IS_SECRET[f] ? raw : raw.trim()
       values[f] = value === '' ? undefined : value
     }
 
     let id: number | undefined
-    const idText = values[F.id]
+    const idText = values[ID]
     if (idText !== undefined) {
       const n = parseWhole(idText)
-      if (Number.isNaN(n)) this.problem(F.id, `${displayName[F.id]} is ${quoted(idText)}; it must be a positive whole number (or empty to create an account)`)
+      if (isId(n)) id = n
       else if (n !== 0) {
-        const idProblems: FieldProblem[] = []
-        checkId(displayName[F.id] as string, n, idProblems)
-        for (const p of idProblems) this.problem(F.id, p.message)
-        if (idProblems.length === 0) id = n
+        const issue = numberIssue(ID_FIELD, idText)
+        this.problem(ID, `${issue.say(this.nameOf)} (or empty to create an account)`)
       }
-    }
-    const associateId = this.whole(F.associate_id, 'it must be a positive whole number')
-    const input: AccountInput = {
-      email: values[F.email],
-      associateId,
-      imap: {
-        server: values[F.imap_server],
-        port: this.whole(F.imap_port, 'a port is a whole number from 1 to 65535'),
-        authType: values[F.imap_auth_type],
-        username: values[F.imap_username],
-        password: values[F.imap_password],
-      },
-      smtp: {
-        server: values[F.smtp_server],
-        port: this.whole(F.smtp_port, 'a port is a whole number from 1 to 65535'),
-        authType: values[F.smtp_auth_type],
-        username: values[F.smtp_username],
-        password: values[F.smtp_password],
-      },
     }
 
     // The same checks as `account save`, so a row and the equivalent flags pass or fail alike.
-    for (const p of validateInput(input)) {
-      const f = FIELD_OF_FLAG.get(p.field) as number
-      const name = displayName[f] as string
-      this.problem(f, p.message.startsWith(p.field) ? name + p.message.slice(p.field.length) : p.message.replaceAll(p.field, name))
+    const issues = this.issues
+    issues.length = 0
+    const input: AccountInput = {imap: {}, smtp: {}}
+    for (let c = 0; c < COLUMNS; c++) {
+      if (!IS_SETTING[c]) continue
+      const field = CSV_COLUMNS[c]!
+      const text = values[c]
+      let value: InputValue = text
+      if (text !== undefined && IS_NUMBER[c]) {
+        value = parseWhole(text)
+        if (Number.isNaN(value)) {
+          issues.push(numberIssue(field, text))
+          value = undefined
+        } else checkValue(field, value, issues)
+      } else if (text !== undefined) checkValue(field, text, issues)
+      const side = SIDE_OF[c]
+      const holder = (side === undefined ? input : input[side]) as Record<string, InputValue>
+      holder[MEMBER[c] as string] = value
     }
-    const isCreate = id === undefined && flagged[F.id] === 0
+    for (const issue of issues) this.problem(COLUMN_OF[issue.field.index] as number, issue.say(this.nameOf))
+    const associateId = input.associateId
+
+    const isCreate = id === undefined && flagged[ID] === 0
     if (isCreate) {
-      for (const missing of missingForCreate(input)) {
-        const f = FIELD_OF_FLAG.get(missing.split(' ')[0] as string) as number
-        if (flagged[f] === 1) continue
-        const oauth = IS_PASSWORD[f] ? `, unless ${displayName[f - 2]} is an OAuth type` : ''
-        this.problem(f, `${displayName[f]} is required to create an account (the row has no id)${oauth}`, cellIndex[f] === -1 ? 'absent-column' : undefined)
+      for (const field of missingFieldsForCreate(input)) {
+        const c = COLUMN_OF[field.index] as number
+        if (flagged[c] === 1) continue
+        const waiver = passwordWaiver(field)
+        const oauth = waiver ? `, unless ${this.nameOf(waiver)} is an OAuth type` : ''
+        this.problem(c, `${this.nameOf(field)} is required to create an account (the row has no id)${oauth}`, cellIndex[c] === -1 ? 'absent-column' : undefined)
       }
     }
 
@@ -165,15 +175,15 @@ export class RowBuilder {
       if (repeat) problems.push(repeat)
     } else if (id !== undefined) {
       const first = keys.firstLine(0, id, line)
-      if (first !== 0) this.problem(F.id, `line ${line} repeats ${displayName[F.id]} ${id} from line ${first}`, 'duplicate')
-    } else if (isCreate && input.email !== undefined && associateId !== undefined && flagged[F.email] === 0 && flagged[F.associate_id] === 0) {
+      if (first !== 0) this.problem(ID, `line ${line} repeats ${displayName[ID]} ${id} from line ${first}`, 'duplicate')
+    } else if (isCreate && input.email !== undefined && associateId !== undefined && flagged[EMAIL] === 0 && flagged[ASSOCIATE] === 0) {
       hashStart(SEED_CREATE_KEY)
       hashAdd(input.email.toLowerCase())
       hashAdd(String(associateId)) // as a number, so "05" and "5" are one associate
       hashFinish()
       const first = keys.firstLine((hashHigh() | 1) >>> 0, hashLow(), line)
       if (first !== 0) {
-        this.problem(F.email, `line ${line} repeats ${displayName[F.email]} ${input.email} with ${displayName[F.associate_id]} ${associateId} from line ${first}`, 'duplicate')
+        this.problem(EMAIL, `line ${line} repeats ${displayName[EMAIL]} ${input.email} with ${displayName[ASSOCIATE]} ${associateId} from line ${first}`, 'duplicate')
       }
     }
 
@@ -198,33 +208,8 @@ export class RowBuilder {
     this.problems.push(kind === undefined ? {line: this.line, column, message} : {line: this.line, column, message, kind})
   }
 
-  private whole(field: number, rule: string): number | undefined {
-    const text = this.values[field]
-    if (text === undefined) return undefined
-    const n = parseWhole(text)
-    if (!Number.isNaN(n)) return n
-    this.problem(field, `${this.layout.displayName[field]} is ${quoted(text)}; ${rule}`)
-    return undefined
-  }
-
   private columnAt(cell: number): string {
     const name = this.layout.columns[cell]
     return name === undefined || name === '' ? String(cell + 1) : name
   }
-}
-
-/** Digits only, so "993.0", "1e3", "+5" and "-1" are refused rather than quietly read as numbers. */
-function parseWhole(text: string): number {
-  let n = 0
-  for (let i = 0; i < text.length; i++) {
-    const d = text.charCodeAt(i) - 48
-    if (d < 0 || d > 9) return Number.NaN
-    n = n * 10 + d
-  }
-  return n
-}
-
-/** Echoed values are cut short (a broken row can put a whole line into a number column) and escaped. */
-function quoted(text: string): string {
-  return JSON.stringify(text.length > 40 ? `${text.slice(0, 37)}...` : text)
 }

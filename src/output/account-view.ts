@@ -1,4 +1,6 @@
-import type {EMailAccount, ServiceAuth} from '../soap/account-model.js'
+import {accountValue} from '../accounts/merge.js'
+import {ACCOUNT_FIELDS, type AccountField} from '../model/account-fields.js'
+import type {EMailAccount} from '../soap/account-model.js'
 import {MASK} from '../soap/redact.js'
 
 export interface ServerView {
@@ -22,25 +24,18 @@ export interface AccountView {
   errorReason?: string
 }
 
+type ViewHolder = Record<string, string | number | undefined>
+
+/** Each field under its catalogue JSON name, a side's fields under imap/smtp; secrets masked unless asked for. */
 export function accountView(account: EMailAccount, showSecrets = false): AccountView {
-  const side = (auth: ServiceAuth | undefined): ServerView => ({
-    serviceAuthId: auth?.serviceAuthId,
-    server: auth?.server,
-    port: auth?.port,
-    authType: auth?.authType,
-    username: auth?.username,
-    password: auth?.password === undefined || auth.password === '' ? auth?.password : showSecrets ? auth.password : MASK,
-  })
-  return {
-    id: account.emailAccountId,
-    email: account.emailAddress,
-    associateId: account.associateId,
-    imap: side(account.incoming),
-    smtp: side(account.outgoing),
-    accountStatus: account.accountStatus,
-    errorCount: account.errorCount,
-    errorReason: account.errorReason,
+  const view: Record<string, unknown> = {}
+  for (const field of ACCOUNT_FIELDS) {
+    let value = accountValue(account, field)
+    if (field.secret && value !== undefined && value !== '' && !showSecrets) value = MASK
+    const holder = (field.side ? (view[field.side] ??= {}) : view) as ViewHolder
+    holder[field.view.json] = value
   }
+  return view as unknown as AccountView
 }
 
 export interface Style {
@@ -51,25 +46,28 @@ export interface Style {
 // EmailAccountStatus (FACTS.md §4.3).
 const STATUS_NAMES: Record<number, string> = {0: 'unknown', 1: 'deleted', 2: 'failing', 3: 'failed', 4: 'ok'}
 
+const viewValue = (view: AccountView, field: AccountField) =>
+  ((field.side ? view[field.side] : view) as unknown as ViewHolder)[field.view.json]
+
+const SIDE_PORT = Object.fromEntries(ACCOUNT_FIELDS.filter((f) => f.side && f.type === 'port').map((f) => [f.side, f]))
+
+// The text view's lines: the catalogue's labelled fields, in their line order.
+const LINES = ACCOUNT_FIELDS.filter((f) => f.view.label !== undefined).sort((a, b) => (a.view.line ?? a.index) - (b.view.line ?? b.index))
+
 /** A readable summary for a terminal or a log: label, value, one line each. */
 export function renderAccount(view: AccountView, style: Style): string {
   const dash = style.dim('-')
   const val = (v: string | number | undefined) => (v === undefined || v === '' ? dash : String(v))
-  const serverLine = (s: ServerView) => (s.server ? `${s.server}:${val(s.port)}` : dash)
-  const lines: Array<[string, string]> = [
-    ['Account', view.id ? String(view.id) : style.dim('(new)')],
-    ['E-mail', val(view.email)],
-    ['Associate', val(view.associateId)],
-    ['IMAP server', serverLine(view.imap)],
-    ['IMAP user', val(view.imap.username)],
-    ['IMAP auth', val(view.imap.authType)],
-    ['IMAP password', val(view.imap.password)],
-    ['SMTP server', serverLine(view.smtp)],
-    ['SMTP user', val(view.smtp.username)],
-    ['SMTP auth', val(view.smtp.authType)],
-    ['SMTP password', val(view.smtp.password)],
-  ]
-  if (view.accountStatus !== undefined) lines.push(['Status', `${STATUS_NAMES[view.accountStatus] ?? view.accountStatus}${view.errorCount ? ` (${view.errorCount} errors: ${view.errorReason ?? ''})` : ''}`])
+  const lines: Array<[string, string]> = []
+  for (const field of LINES) {
+    const value = viewValue(view, field)
+    if (field.role === 'key') lines.push([field.view.label as string, value ? String(value) : style.dim('(new)')])
+    // A server is shown with its port, as host:port.
+    else if (field.type === 'host') lines.push([field.view.label as string, value ? `${value}:${val(viewValue(view, SIDE_PORT[field.side as string] as AccountField))}` : dash])
+    else if (field.name === 'account_status') {
+      if (value !== undefined) lines.push([field.view.label as string, `${STATUS_NAMES[value as number] ?? value}${view.errorCount ? ` (${view.errorCount} errors: ${view.errorReason ?? ''})` : ''}`])
+    } else lines.push([field.view.label as string, val(value)])
+  }
   const width = Math.max(...lines.map(([label]) => label.length))
   return lines.map(([label, value]) => `${style.bold(label.padEnd(width))}  ${value}`).join('\n')
 }

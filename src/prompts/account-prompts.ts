@@ -1,43 +1,58 @@
 import {confirm, input as text, number, password} from '@inquirer/prompts'
-import type {FieldProblem} from '../errors.js'
-import {DEFAULT_PORTS, SIDES, type AccountInput, type Side} from '../accounts/input.js'
-import {checkEmail, checkText} from '../accounts/validate.js'
+import {inputValue, setInputValue, type AccountInput} from '../accounts/input.js'
+import {checkValue, missingFieldsForCreate, type FieldIssue} from '../accounts/validate.js'
+import {SETTINGS, sideField, type AccountField} from '../model/account-fields.js'
 
 // Prompts write to stderr so that stdout carries only the result, even on a terminal.
 const context = {output: process.stderr}
 
-const firstProblem = (check: (problems: FieldProblem[]) => void): string | true => {
-  const problems: FieldProblem[] = []
-  check(problems)
-  return problems[0]?.message ?? true
+const labelOf = (field: AccountField) => field.prompt?.label ?? field.name
+
+/** The field's first problem, named by its prompt label, or true when the value passes. */
+function firstProblem(field: AccountField, value: string): string | true {
+  if (value === '') return `${labelOf(field)} is required`
+  const issues: FieldIssue[] = []
+  checkValue(field, value, issues)
+  return issues[0]?.say(labelOf) ?? true
 }
 
-const required = (label: string) => (value: string) => (value.trim() === '' ? `${label} is required` : firstProblem((p) => checkText(label, value.trim(), p)))
+/** What the prompt offers: the create default, or a guess from what is already known. */
+function suggestion(field: AccountField, input: AccountInput): string | number | undefined {
+  const domain = input.email?.split('@')[1]
+  if (field.side && field.input === 'server') {
+    return field.side === 'imap' ? (domain ? `imap.${domain}` : undefined) : input.imap.server?.replace(/^imap\./, 'smtp.')
+  }
+  if (field.side === 'smtp' && field.input === 'username') return input.imap.username ?? input.email
+  const fallback = field.createDefault
+  if (fallback === undefined || typeof fallback === 'number') return fallback
+  const from = SETTINGS.find((f) => f.name === fallback.from)
+  return from && inputValue(input, from)
+}
 
-/** Asks only for what the flags did not give, with defaults a mail admin expects. */
+/** Asks only for what the flags did not give, in catalogue order, with defaults a mail admin expects. */
 export async function promptForMissing(given: AccountInput): Promise<AccountInput> {
   const input: AccountInput = {...given, imap: {...given.imap}, smtp: {...given.smtp}}
-  input.email ??= (await text({message: 'E-mail address', validate: (v) => firstProblem((p) => checkEmail('E-mail address', v.trim(), p))}, context)).trim()
-  input.associateId ??= await number({message: 'Associate id (the user who owns the account)', min: 1, max: 2_147_483_647, step: 1, required: true}, context)
-  for (const side of SIDES) await promptSide(input, side)
+  for (const field of SETTINGS) {
+    if (!field.prompt || inputValue(input, field) !== undefined) continue
+    if (field.secret && !missingFieldsForCreate(input).includes(field)) continue
+    setInputValue(input, field, await ask(field, input))
+  }
   return input
 }
 
-async function promptSide(input: AccountInput, side: Side): Promise<void> {
-  const s = input[side]
-  const label = side.toUpperCase()
-  const domain = input.email?.split('@')[1]
-  const guess = side === 'imap' ? (domain ? `imap.${domain}` : undefined) : input.imap.server?.replace(/^imap\./, 'smtp.')
-  s.server ??= (await text({message: `${label} server`, default: guess, validate: required(`${label} server`)}, context)).trim()
-  s.port ??= await number({message: `${label} port`, default: DEFAULT_PORTS[side], min: 1, max: 65535, step: 1, required: true}, context)
-  const defaultUser = side === 'smtp' ? (input.imap.username ?? input.email) : input.email
-  s.username ??= (await text({message: `${label} user name`, default: defaultUser, validate: required(`${label} user name`)}, context)).trim()
-  if (s.password !== undefined || /oauth/i.test(s.authType ?? '')) return
-  if (side === 'smtp' && input.imap.password !== undefined && (await confirm({message: 'Use the IMAP password for SMTP too?', default: true}, context))) {
-    s.password = input.imap.password
-    return
+async function ask(field: AccountField, input: AccountInput): Promise<string | number> {
+  const message = labelOf(field)
+  const range = field.range
+  if (range) return (await number({message, default: suggestion(field, input) as number | undefined, min: range.min, max: range.max, step: 1, required: true}, context)) as number
+  if (field.secret) {
+    // One mailbox password often serves both sides: offer the IMAP one for SMTP.
+    const imap = field.side === 'smtp' ? sideField('imap', field.input as string) : undefined
+    const given = imap && inputValue(input, imap)
+    if (imap && given !== undefined && (await confirm({message: `Use the ${labelOf(imap)} for SMTP too?`, default: true}, context))) return given
+    return password({message, mask: '*', validate: (v) => firstProblem(field, v)}, context)
   }
-  s.password = await password({message: `${label} password`, mask: '*', validate: (v) => (v === '' ? `${label} password is required` : firstProblem((p) => checkText(`${label} password`, v, p)))}, context)
+  const answer = await text({message, default: suggestion(field, input) as string | undefined, validate: (v) => firstProblem(field, v.trim())}, context)
+  return answer.trim()
 }
 
 export async function confirmSend(summary: string, question: string, defaultAnswer = true): Promise<boolean> {

@@ -1,6 +1,8 @@
+import {wireTable} from '../model/account-fields.js'
+
 /**
- * The EMailAccount and ServiceAuth carriers, and the one table that knows their wire order (FACTS.md
- * §4.1: Carrier fields first, then the type's own sequence). Serialising and parsing both read it.
+ * The EMailAccount and ServiceAuth carriers, and their wire tables (FACTS.md §4.1: Carrier fields first,
+ * then the type's own sequence). Serialising and parsing both read the tables.
  */
 
 export interface ServiceAuth {
@@ -31,25 +33,10 @@ export interface FieldSpec<T> {
   readonly type: Scalar | 'ServiceAuth'
 }
 
-export const SERVICE_AUTH_FIELDS: readonly FieldSpec<ServiceAuth>[] = [
-  {element: 'ServiceAuthId', key: 'serviceAuthId', type: 'int'},
-  {element: 'Server', key: 'server', type: 'string'},
-  {element: 'Port', key: 'port', type: 'int'},
-  {element: 'AuthType', key: 'authType', type: 'string'},
-  {element: 'Username', key: 'username', type: 'string'},
-  {element: 'Password', key: 'password', type: 'string'},
-]
+// Derived from the field catalogue, which owns the wire order (WIRE_SEQUENCE) and the member names.
+export const SERVICE_AUTH_FIELDS: readonly FieldSpec<ServiceAuth>[] = wireTable('ServiceAuth') as FieldSpec<ServiceAuth>[]
 
-export const EMAIL_ACCOUNT_FIELDS: readonly FieldSpec<EMailAccount>[] = [
-  {element: 'EMailAccountId', key: 'emailAccountId', type: 'int'},
-  {element: 'EMailAddress', key: 'emailAddress', type: 'string'},
-  {element: 'AssociateId', key: 'associateId', type: 'int'},
-  {element: 'IncomingCredentials', key: 'incoming', type: 'ServiceAuth'},
-  {element: 'OutgoingCredentials', key: 'outgoing', type: 'ServiceAuth'},
-  {element: 'AccountStatus', key: 'accountStatus', type: 'short'},
-  {element: 'ErrorCount', key: 'errorCount', type: 'int'},
-  {element: 'ErrorReason', key: 'errorReason', type: 'string'},
-]
+export const EMAIL_ACCOUNT_FIELDS: readonly FieldSpec<EMailAccount>[] = wireTable('EMailAccount') as FieldSpec<EMailAccount>[]
 
 /** Element names whose text is secret wherever they appear in an exchange. */
 export const SECRET_ELEMENTS = ['Password', 'Ticket', 'ApplicationToken', 'SignedSystemToken', 'Token'] as const

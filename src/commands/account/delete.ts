@@ -1,6 +1,6 @@
-import {Args, Flags} from '@oclif/core'
+import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../base-command.js'
-import {connectionFlags} from '../../flags.js'
+import {accountIdArg, connectionFlags} from '../../flags.js'
 import {CancelledError, CliError, ExitCode, UsageError} from '../../errors.js'
 
 export default class AccountDelete extends BaseCommand {
@@ -13,8 +13,7 @@ export default class AccountDelete extends BaseCommand {
   ]
 
   static override args = {
-    // ignoreStdin: oclif would otherwise take piped input (a --ticket-stdin ticket) as the missing argument.
-    id: Args.integer({description: 'Id of the e-mail account.', min: 1, ignoreStdin: true}),
+    id: accountIdArg(),
   }
 
   static override flags = {

@@ -1,6 +1,6 @@
-import {Args, Flags} from '@oclif/core'
+import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../base-command.js'
-import {connectionFlags} from '../../flags.js'
+import {accountIdArg, connectionFlags} from '../../flags.js'
 
 export default class AccountGet extends BaseCommand {
   static override summary = 'Show one e-mail account.'
@@ -11,8 +11,7 @@ export default class AccountGet extends BaseCommand {
   ]
 
   static override args = {
-    // ignoreStdin: oclif would otherwise take piped input (a --ticket-stdin ticket) as the missing argument.
-    id: Args.integer({description: 'Id of the e-mail account.', required: true, min: 1, ignoreStdin: true}),
+    id: accountIdArg({required: true}),
   }
 
   static override flags = {

@@ -3,6 +3,7 @@ import {BaseCommand} from '../../base-command.js'
 import {connectionFlags} from '../../flags.js'
 import {CliError, ExitCode, InterruptedError, UsageError} from '../../errors.js'
 import {redactArgv, resumeCommand} from '../../bulk/resume-command.js'
+import {CSV_COLUMNS} from '../../model/account-fields.js'
 
 export default class AccountImport extends BaseCommand {
   static override summary = 'Create and update accounts in bulk from a CSV file.'
@@ -12,7 +13,7 @@ Every input row gets exactly one line in the results file (default <FILE>.result
 
 Undo files: <results>.undo.csv holds the previous values of updated accounts (without passwords) for replaying with account import; <results>.created.csv lists created accounts for account delete --from.
 
-Columns: id, email, associate_id, imap_server, imap_port, imap_auth_type, imap_username, imap_password, smtp_server, smtp_port, smtp_auth_type, smtp_username, smtp_password (any case; - _ and space alike). Delimiter , or ; (detected), UTF-8 with or without BOM.`
+Columns: ${CSV_COLUMNS.map((f) => f.column).join(', ')} (any case; - _ and space alike). Delimiter , or ; (detected), UTF-8 with or without BOM.`
 
   static override examples = [
     {description: 'See what a file would do:', command: '<%= config.bin %> <%= command.id %> new-office.csv --dry-run'},

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../base-command.js'
-import {accountFieldFlags, connectionFlags} from '../../flags.js'
+import {accountFieldFlags, accountIdFlag, connectionFlags} from '../../flags.js'
 import {CancelledError, UsageError} from '../../errors.js'
 
 export default class AccountSave extends BaseCommand {
@@ -30,7 +30,7 @@ Passwords: --imap-password-stdin / --smtp-password-stdin read one line each from
   ]
 
   static override flags = {
-    id: Flags.integer({summary: 'Id of the account to update; without it a new account is created.', helpGroup: 'Account'}),
+    id: accountIdFlag,
     ...accountFieldFlags,
     yes: Flags.boolean({char: 'y', summary: 'Do not ask for confirmation on a terminal.'}),
     ...connectionFlags,
