@@ -3,6 +3,7 @@ import {AuthError, CliError, ExitCode, InterruptedError, UsageError} from './err
 import type {Connection} from './connection/connect.js'
 import type {ConnectionFlagValues} from './flags.js'
 import type {ResolvedSession, SessionContext} from './sessions/session.js'
+import type {World} from './app/world.js'
 
 /**
  * Owns --json, error rendering and exit codes for every command (DESIGN.md). Commands throw typed
@@ -18,6 +19,13 @@ export abstract class BaseCommand extends Command {
   private connection?: Connection
   private session?: ResolvedSession
   private reloggedIn = false
+  private builtWorld?: Promise<World & {close(): void}>
+
+  /** The world every run function gets: built once, from this process, after the flags are parsed. */
+  protected world(): Promise<World> {
+    this.builtWorld ??= import('./app/process-world.js').then(({processWorld}) => processWorld({configDir: this.config.configDir, json: this.jsonEnabled()}))
+    return this.builtWorld
+  }
 
   /** Prompts only when a person can answer: both ends on a terminal, and not in --json mode. */
   protected get interactive(): boolean {
@@ -127,6 +135,7 @@ export abstract class BaseCommand extends Command {
 
   protected override async finally(err: Error | undefined): Promise<void> {
     this.connection?.close()
+    if (this.builtWorld) (await this.builtWorld.catch(() => undefined))?.close()
     await super.finally(err)
   }
 
