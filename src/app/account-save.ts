@@ -22,7 +22,7 @@ export async function runAccountSave(opts: AccountSaveOptions, world: World): Pr
   if (missing.length > 0 && !world.interactive) {
     throw new UsageError(`missing ${missing.join(', ')}`, {hint: 'Give them as flags (or run on a terminal to be asked for them).', details: {missing}})
   }
-  const {email, call} = await world.connect(opts, secrets.get('--ticket-stdin'))
+  const {email, call} = await world.connect(opts, {stdinTicket: secrets.get('--ticket-stdin')})
   if (missing.length > 0) input = await world.prompter.accountFields(input)
   const plan = await call(() => planSave(email, input, opts.id))
   const [{accountView, renderAccount}, {renderChanges}] = await Promise.all([import('../output/account-view.js'), import('../output/changes.js')])

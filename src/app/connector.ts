@@ -1,7 +1,7 @@
 import {AuthError} from '../errors.js'
 import type {ConnectionFlagValues} from '../flags.js'
 import type {SessionContext} from '../sessions/session.js'
-import type {CommandSession} from './world.js'
+import type {CommandSession, SessionOptions} from './world.js'
 
 export interface ConnectorDeps {
   sessions: SessionContext
@@ -19,11 +19,9 @@ export function reloginHint(profileName = 'default'): string {
   return `Run soemail login${profileName === 'default' ? '' : ` --profile ${profileName}`} to get a new one, or pass a ticket with --ticket-stdin or SOEMAIL_TICKET.`
 }
 
-/**
- * `stdinTicket`: the ticket line, when the command reads standard input itself (save takes passwords
- * from it too); otherwise --ticket-stdin is read here, so every command that connects honours it.
- */
-export async function openSession(deps: ConnectorDeps, flags: ConnectionFlagValues & {trace?: boolean}, stdinTicket?: string): Promise<CommandSession> {
+/** Without `options.stdinTicket`, --ticket-stdin is read here, so every command that connects honours it. */
+export async function openSession(deps: ConnectorDeps, flags: ConnectionFlagValues & {trace?: boolean}, options: SessionOptions = {}): Promise<CommandSession> {
+  let {stdinTicket} = options
   if (stdinTicket === undefined && flags['ticket-stdin']) {
     const {readStdinSecrets} = await import('../connection/stdin.js')
     stdinTicket = (await readStdinSecrets(['--ticket-stdin'], deps.stdin)).get('--ticket-stdin')
@@ -45,6 +43,7 @@ export async function openSession(deps: ConnectorDeps, flags: ConnectionFlagValu
       caFile: flags['ca-file'],
       allowHttp: flags['allow-http'] ?? false,
       trace: flags.trace ? deps.trace : undefined,
+      retries: options.bulk ? 0 : undefined,
     })
   } catch (error) {
     throw toCliError(error, hint)

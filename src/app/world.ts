@@ -20,7 +20,7 @@ export interface World {
   json: boolean
   prompter: Prompter
   /** Resolves the session (flag > env > profile) and opens a connection under the call policy. */
-  connect(flags: ConnectionFlagValues & {trace?: boolean}, stdinTicket?: string): Promise<CommandSession>
+  connect(flags: ConnectionFlagValues & {trace?: boolean}, options?: SessionOptions): Promise<CommandSession>
   clock: Clock
   signals: Signals
   env: NodeJS.ProcessEnv
@@ -56,6 +56,13 @@ export interface Signals {
   off(signal: SignalName, listener: () => void): void
   /** Delivers the signal again with no listener of ours left: the default action (exit) follows. */
   resend(signal: SignalName): void
+}
+
+export interface SessionOptions {
+  /** The ticket line, when the command reads standard input itself (save takes passwords from it too). */
+  stdinTicket?: string
+  /** A bulk run: its runner retries each row and renews the ticket itself, so single requests are not retried. */
+  bulk?: boolean
 }
 
 /** A connection for one command, with its calls under the one call policy. */

@@ -14,6 +14,8 @@ export interface ConnectOptions {
   allowHttp: boolean
   /** Where --trace writes the redacted SOAP exchanges. */
   trace?: (line: string) => void
+  /** Extra attempts of a repeatable request (the client's default when absent). */
+  retries?: number
 }
 
 export interface Connection {
@@ -32,7 +34,7 @@ export function connect(options: ConnectOptions): Connection {
   })
   try {
     const client = new NetServerClient(
-      {baseUrl: options.url, version: options.apiVersion, ticket: options.ticket, applicationToken: options.appToken, allowHttp: options.allowHttp},
+      {baseUrl: options.url, version: options.apiVersion, ticket: options.ticket, applicationToken: options.appToken, allowHttp: options.allowHttp, retries: options.retries},
       transport,
     )
     return {client, email: new EMailService(client), transport, close: () => transport.close()}

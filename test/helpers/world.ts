@@ -125,7 +125,7 @@ export function testWorld(options: TestWorldOptions = {}): TestWorld {
     interactive: options.interactive ?? false,
     json: options.json ?? false,
     prompter: new ScriptedPrompter(options.answers),
-    connect: (flags, stdinTicket) => openSession({sessions, stdin, trace: (line) => stderr.write(line), note: (m) => stderr.write(`${m}\n`), opened}, flags, stdinTicket),
+    connect: (flags, options) => openSession({sessions, stdin, trace: (line) => stderr.write(line), note: (m) => stderr.write(`${m}\n`), opened}, flags, options),
     clock: {now: () => options.now ?? new Date()},
     signals: new FakeSignals(),
     env,
