@@ -1,4 +1,4 @@
-import {AuthError} from '../errors.js'
+import {callWithRelogin, COMMAND_RETRIES, NO_RETRIES, onlyOnce} from '../connection/call-policy.js'
 import type {ConnectionFlagValues} from '../flags.js'
 import type {SessionContext} from '../sessions/session.js'
 import type {CommandSession, SessionOptions} from './world.js'
@@ -43,37 +43,20 @@ export async function openSession(deps: ConnectorDeps, flags: ConnectionFlagValu
       caFile: flags['ca-file'],
       allowHttp: flags['allow-http'] ?? false,
       trace: flags.trace ? deps.trace : undefined,
-      retries: options.bulk ? 0 : undefined,
+      retry: options.bulk ? NO_RETRIES : COMMAND_RETRIES,
     })
   } catch (error) {
     throw toCliError(error, hint)
   }
   deps.opened.push(connection)
-  let reloggedIn = false
-
-  const renewTicket = async (): Promise<boolean> => {
-    if (reloggedIn) return false
-    reloggedIn = true
+  // One re-login per command, whoever asks first.
+  const renewTicket = onlyOnce(async () => {
     const {relogin} = await import('../sessions/relogin.js')
     const renewed = await relogin(connection, session, deps.sessions).catch((reloginError: unknown) => {
       throw toCliError(reloginError, hint)
     })
     if (renewed) deps.note(`The session had expired; logged in again (${renewed.how}) and retrying.`)
     return Boolean(renewed)
-  }
-
-  const call = async <T>(fn: () => Promise<T>): Promise<T> => {
-    try {
-      return await fn()
-    } catch (error) {
-      const err = toCliError(error, hint)
-      if (!(err instanceof AuthError) || err.code !== 'TICKET_REJECTED' || !(await renewTicket())) throw err
-      try {
-        return await fn()
-      } catch (retryError) {
-        throw toCliError(retryError, hint)
-      }
-    }
-  }
-  return {...connection, session, call, renewTicket}
+  })
+  return {...connection, session, call: (fn) => callWithRelogin(fn, renewTicket, hint), renewTicket}
 }
