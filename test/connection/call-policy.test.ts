@@ -1,9 +1,10 @@
 import {describe, expect, it} from 'vitest'
-import {callWithRelogin, classifyFailure, mayRetryRequest, onlyOnce, retryDelay, sendWithRetries, shareOne} from '../../src/connection/call-policy.js'
+import {callWithRelogin, classifyFailure, mayRetryRequest, NO_RETRIES, onlyOnce, retryDelay, sendWithRetries, shareOne} from '../../src/connection/call-policy.js'
 import {connect} from '../../src/connection/connect.js'
 import {AuthError, ServerError} from '../../src/errors.js'
 import {HttpResponseError, NetServerError, TransportError} from '../../src/soap/errors.js'
 import {freshTicket, useSandbox} from '../helpers/sandbox.js'
+import {accountXml, netServerResponse, send, startServer, STORED_ACCOUNT} from '../helpers/soap-responder.js'
 
 const url = 'https://crm.example.com/SuperOffice/Remote/Services87/EMail.svc'
 const reset = (maybeDelivered: boolean) => new TransportError('ECONNRESET', url, 'reset', maybeDelivered)
@@ -82,6 +83,25 @@ describe('the session ticket', () => {
       expect(await connection.email.createDefaultEMailAccount()).toBeDefined()
     } finally {
       connection.close()
+    }
+  })
+})
+
+describe('a command connection', () => {
+  it('retries a read after a 503 (the command policy), and a bulk connection sends it once', async () => {
+    const server = await startServer((_req, res, i) => (i % 2 === 0 ? send(res, 503, 'Service Unavailable', 'text/plain') : send(res, 200, netServerResponse('87', 'GetEMailAccountResponse', accountXml(STORED_ACCOUNT)))))
+    const open = (bulk: boolean) => connect({url: server.baseUrl, apiVersion: '87', ticket: 'T', timeoutSeconds: 10, allowHttp: false, ...(bulk ? {retry: NO_RETRIES} : {})})
+    const single = open(false)
+    const bulk = open(true)
+    try {
+      expect((await single.email.getEMailAccount(101))?.emailAccountId).toBe(101)
+      expect(server.requests).toHaveLength(2)
+      expect(await bulk.email.getEMailAccount(101).catch((e: unknown) => e)).toBeInstanceOf(HttpResponseError)
+      expect(server.requests).toHaveLength(3)
+    } finally {
+      single.close()
+      bulk.close()
+      await server.close()
     }
   })
 })
