@@ -1,8 +1,6 @@
 import {Command, Flags, type Interfaces} from '@oclif/core'
-import {AuthError, CliError, ExitCode, InterruptedError, UsageError} from './errors.js'
-import type {Connection} from './connection/connect.js'
-import type {ConnectionFlagValues} from './flags.js'
-import type {ResolvedSession, SessionContext} from './sessions/session.js'
+import {CliError, ExitCode, InterruptedError, UsageError} from './errors.js'
+import type {World} from './app/world.js'
 
 /**
  * Owns --json, error rendering and exit codes for every command (DESIGN.md). Commands throw typed
@@ -15,100 +13,12 @@ export abstract class BaseCommand extends Command {
     trace: Flags.boolean({summary: 'Print the SOAP exchanges on stderr, with passwords, tickets and tokens redacted.', helpGroup: 'Output'}),
   }
 
-  private connection?: Connection
-  private session?: ResolvedSession
-  private reloggedIn = false
+  private builtWorld?: Promise<World & {close(): void}>
 
-  /** Prompts only when a person can answer: both ends on a terminal, and not in --json mode. */
-  protected get interactive(): boolean {
-    return Boolean(process.stdin.isTTY && process.stdout.isTTY) && !this.jsonEnabled()
-  }
-
-  /** Writes to stderr: progress, notices and prompts never mix with results on stdout. */
-  protected note(message: string): void {
-    process.stderr.write(`${message}\n`)
-  }
-
-  protected async sessionContext(): Promise<SessionContext> {
-    // The keychain, its probe and its native library load only when a command reads or writes secrets: a
-    // ticket from SOEMAIL_TICKET or a flag never needs them.
-    const {openFileStore} = await import('./keychain/file-store.js')
-    return {
-      configDir: this.config.configDir,
-      env: process.env,
-      openKeychain: async () => (await import('./keychain/store.js')).openKeychain({env: process.env}),
-      openFileStore,
-    }
-  }
-
-  /**
-   * `stdinTicket`: the ticket line, when the command reads standard input itself (save takes passwords
-   * from it too); otherwise --ticket-stdin is read here, so every command that connects honours it.
-   */
-  protected async connect(flags: ConnectionFlagValues & {trace?: boolean}, stdinTicket?: string): Promise<Connection> {
-    if (stdinTicket === undefined && flags['ticket-stdin']) {
-      const {readStdinSecrets} = await import('./connection/stdin.js')
-      stdinTicket = (await readStdinSecrets(['--ticket-stdin'])).get('--ticket-stdin')
-    }
-    const [{requireConnection}, {connect}, {toCliError}, {resolveSession}] = await Promise.all([
-      import('./connection/resolve.js'),
-      import('./connection/connect.js'),
-      import('./connection/error-map.js'),
-      import('./sessions/session.js'),
-    ])
-    this.session = await resolveSession({profile: flags.profile, url: flags.url, ticket: flags.ticket, appToken: flags['app-token'], apiVersion: flags['api-version']}, await this.sessionContext(), stdinTicket)
-    const c = requireConnection(this.session.settings, this.session.profileName)
-    try {
-      this.connection = connect({
-        ...c,
-        timeoutSeconds: flags.timeout,
-        caFile: flags['ca-file'],
-        allowHttp: flags['allow-http'] ?? false,
-        trace: flags.trace ? (line) => process.stderr.write(line) : undefined,
-      })
-    } catch (error) {
-      throw toCliError(error, {reloginHint: this.reloginHint()})
-    }
-    return this.connection
-  }
-
-  /**
-   * Runs a call against the server and turns wire failures into user errors. A rejected ticket is
-   * renewed once when SOEMAIL_USERNAME/SOEMAIL_PASSWORD (or a system user's key) allow it.
-   */
-  protected async call<T>(fn: () => Promise<T>): Promise<T> {
-    const {toCliError} = await import('./connection/error-map.js')
-    try {
-      return await fn()
-    } catch (error) {
-      const err = toCliError(error, {reloginHint: this.reloginHint()})
-      if (!(err instanceof AuthError) || err.code !== 'TICKET_REJECTED' || !(await this.tryRelogin())) throw err
-      try {
-        return await fn()
-      } catch (retryError) {
-        throw toCliError(retryError, {reloginHint: this.reloginHint()})
-      }
-    }
-  }
-
-  /**
-   * Renews a rejected ticket once per command, when SOEMAIL_USERNAME/SOEMAIL_PASSWORD or the profile's
-   * system user allow it. False when it cannot; a failed login throws.
-   */
-  protected async tryRelogin(): Promise<boolean> {
-    if (this.reloggedIn || !this.connection || !this.session) return false
-    this.reloggedIn = true
-    const [{relogin}, {toCliError}] = await Promise.all([import('./sessions/relogin.js'), import('./connection/error-map.js')])
-    const renewed = await relogin(this.connection, this.session, await this.sessionContext()).catch((reloginError: unknown) => {
-      throw toCliError(reloginError, {reloginHint: this.reloginHint()})
-    })
-    if (renewed) this.note(`The session had expired; logged in again (${renewed.how}) and retrying.`)
-    return Boolean(renewed)
-  }
-
-  private reloginHint(): string {
-    const profile = this.session?.profileName ?? 'default'
-    return `Run soemail login${profile === 'default' ? '' : ` --profile ${profile}`} to get a new one, or pass a ticket with --ticket-stdin or SOEMAIL_TICKET.`
+  /** The world every run function gets: built once, from this process, after the flags are parsed. */
+  protected world(): Promise<World> {
+    this.builtWorld ??= import('./app/process-world.js').then(({processWorld}) => processWorld({configDir: this.config.configDir, json: this.jsonEnabled()}))
+    return this.builtWorld
   }
 
   /**
@@ -126,7 +36,7 @@ export abstract class BaseCommand extends Command {
   }
 
   protected override async finally(err: Error | undefined): Promise<void> {
-    this.connection?.close()
+    if (this.builtWorld) (await this.builtWorld.catch(() => undefined))?.close()
     await super.finally(err)
   }
 

@@ -34,7 +34,7 @@ function recordingService(): {email: EMailService; sent: string[]} {
       return transport.post(url, action, envelope)
     },
   } as unknown as SoapTransport
-  return {email: new EMailService(new NetServerClient({baseUrl: sandbox.current.url, version: '87', ticket: sandbox.current.demoTicket, retries: 0}, recorder)), sent}
+  return {email: new EMailService(new NetServerClient({baseUrl: sandbox.current.url, version: '87', ticket: sandbox.current.demoTicket}, recorder)), sent}
 }
 
 /** The text fields of an account, with the element path the envelope builder names them by. */

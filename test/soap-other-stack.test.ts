@@ -95,7 +95,7 @@ const APP_TOKEN = 'APP-TOKEN-123'
 const TICKET = '7T:MQA1ADcAMQA3ADgAOQA0ADEAOQA7ADEAOQAxADkAOQAyADgAMwA2ADsAMQAyADMANAA1ADsAMQAwADAAMAAwADAAOwA='
 
 function client(version: ApiVersion, extra: {timeZone?: {id?: number; locationCode?: string}} = {}): Services {
-  const made = makeServices({baseUrl, version, applicationToken: APP_TOKEN, ticket: TICKET, retries: 0, ...extra})
+  const made = makeServices({baseUrl, version, applicationToken: APP_TOKEN, ticket: TICKET, ...extra})
   transports.push(made.transport)
   return made.services
 }
@@ -214,7 +214,7 @@ describe('hostile text as node-soap decodes it', () => {
   ]
 
   it.each(values)('%s arrives exactly, in the body and in the Ticket header', async (_label, value) => {
-    const made = makeServices({baseUrl, version: '87', applicationToken: APP_TOKEN, ticket: value, retries: 0})
+    const made = makeServices({baseUrl, version: '87', applicationToken: APP_TOKEN, ticket: value})
     transports.push(made.transport)
     const {call} = await received(() => made.services.email.saveEMailAccount({emailAccountId: 0, emailAddress: value, incoming: {username: value, password: value}, errorReason: value}))
     const account = call.args?.EMailAccount as Record<string, unknown>

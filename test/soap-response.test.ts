@@ -46,8 +46,10 @@ async function serve(handler: Handler): Promise<TestServer> {
 
 function services(baseUrl: string, opts: {timeoutMs?: number; retries?: number; maxResponseBytes?: number} = {}) {
   const made = makeServices(
-    {baseUrl, version: '87', applicationToken: 'APP', ticket: 'TICKET', retries: opts.retries ?? 0, retryDelayMs: 1},
+    {baseUrl, version: '87', applicationToken: 'APP', ticket: 'TICKET'},
     {timeoutMs: opts.timeoutMs ?? 3000, maxResponseBytes: opts.maxResponseBytes},
+    [],
+    {retries: opts.retries ?? 0, backoffMs: 1},
   )
   transports.push(made.transport)
   return made.services
@@ -318,7 +320,7 @@ describe('retries', () => {
   it('connection refused is ECONNREFUSED, not delivered, so even a create is tried again', async () => {
     const port = await unusedPort()
     const baseUrl = `http://127.0.0.1:${port}/SuperOffice`
-    const made = makeServices({baseUrl, version: '87', retries: 2, retryDelayMs: 1}, {timeoutMs: 2000})
+    const made = makeServices({baseUrl, version: '87'}, {timeoutMs: 2000}, [], {retries: 2, backoffMs: 1})
     transports.push(made.transport)
     const err = await rejection(made.services.email.saveEMailAccount({emailAccountId: 0}))
     expect(err).toBeInstanceOf(TransportError)
@@ -353,7 +355,7 @@ describe('retries', () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
     const {port} = silent.address() as AddressInfo
     try {
-      const made = makeServices({baseUrl: `https://127.0.0.1:${port}/SuperOffice`, version: '87', retries: 1, retryDelayMs: 1}, {timeoutMs: 5000, connectTimeoutMs: 150})
+      const made = makeServices({baseUrl: `https://127.0.0.1:${port}/SuperOffice`, version: '87'}, {timeoutMs: 5000, connectTimeoutMs: 150}, [], {retries: 1, backoffMs: 1})
       transports.push(made.transport)
       const err = await rejection(made.services.email.saveEMailAccount({emailAccountId: 0, emailAddress: 'a@example.com'}))
       expect(err).toBeInstanceOf(TransportError)

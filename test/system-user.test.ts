@@ -115,7 +115,7 @@ describe('systemUserLogin against the sandbox', () => {
     expect(result.expiresAt!.getTime()).toBeLessThanOrEqual(Date.now() + 3600_000)
 
     const t = transport()
-    const email = new EMailService(new NetServerClient({baseUrl: good.url, version: '87', ticket: result.ticket, applicationToken: APP_TOKEN, retries: 0}, t))
+    const email = new EMailService(new NetServerClient({baseUrl: good.url, version: '87', ticket: result.ticket, applicationToken: APP_TOKEN}, t))
     await email.createDefaultEMailAccount()
     // Saved without an owner, the account belongs to the caller: the ticket's associate.
     const saved = await email.saveEMailAccount({emailAccountId: 0, emailAddress: 'robot@example.com', incoming: {server: 'imap.example.com', port: 993, authType: 'imap', username: 'robot', password: 'p'}})
@@ -123,7 +123,7 @@ describe('systemUserLogin against the sandbox', () => {
     expect(got).toMatchObject({emailAddress: 'robot@example.com', associateId: SYSTEM_USER_ASSOCIATE_ID})
 
     // The same call with a ticket the sandbox never issued is refused, so the success above is the ticket's.
-    const stranger = new EMailService(new NetServerClient({baseUrl: good.url, version: '87', ticket: '7T:bm90LWlzc3VlZA==', applicationToken: APP_TOKEN, retries: 0}, t))
+    const stranger = new EMailService(new NetServerClient({baseUrl: good.url, version: '87', ticket: '7T:bm90LWlzc3VlZA==', applicationToken: APP_TOKEN}, t))
     await expect(stranger.getEMailAccount(saved.emailAccountId!)).rejects.toBeInstanceOf(NetServerError)
   })
 

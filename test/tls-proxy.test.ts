@@ -42,7 +42,7 @@ function transport(options: {caFile?: string; env?: Record<string, string | unde
 }
 
 function emailService(sb: Sandbox, t: SoapTransport): EMailService {
-  return new EMailService(new NetServerClient({baseUrl: sb.url, version: '87', ticket: sb.demoTicket, retries: 0}, t))
+  return new EMailService(new NetServerClient({baseUrl: sb.url, version: '87', ticket: sb.demoTicket}, t))
 }
 
 async function createAccount(sb: Sandbox, caFile?: string): Promise<number> {

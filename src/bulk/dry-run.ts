@@ -5,7 +5,7 @@ import type {CsvOptions} from './csv-reader.js'
 import {importBatches} from './csv-rows.js'
 import {rowProblemsText, type KnownDuplicates} from './row-build.js'
 import type {Limiter} from './limiter.js'
-import {classifyFailure} from './outcome.js'
+import {classifyFailure} from '../connection/call-policy.js'
 import {OrderedResults} from './results.js'
 
 export interface PlanLine {

@@ -2,7 +2,7 @@ import {accountForCreate, diffAccounts, mergeAccount} from '../accounts/merge.js
 import {loadAccount} from '../accounts/service.js'
 import type {EMailAccount} from '../soap/account-model.js'
 import type {EMailService} from '../soap/email-service.js'
-import {classifyFailure, type Failure} from './outcome.js'
+import {classifyFailure, retryDelay, shareOne, type Failure} from '../connection/call-policy.js'
 import type {JournalWriter, RowAction, RowHistory} from './journal.js'
 import type {Limiter} from './limiter.js'
 import type {RowResult} from './results.js'
@@ -84,7 +84,6 @@ function skipText(reason: StopReason): string {
 class Run {
   stopped?: {reason: StopReason; message: string}
   error?: unknown
-  private renewal?: Promise<boolean>
 
   constructor(private readonly deps: RunnerDeps) {}
 
@@ -176,16 +175,17 @@ class Run {
         }
         if (failure.kind === 'auth' || failure.kind === 'fatal') this.stopped ??= {reason: failure.kind, message: failure.message}
         if (failure.kind !== 'retry' || attempts > retries || this.stopReason() !== undefined) return {ok: false, failure: failure.kind === 'retry' ? {...failure, kind: 'failed'} : failure, attempts}
-        const delay = backoffMs * 2 ** (attempts - 1)
-        await sleep(delay / 2 + random() * delay)
+        await sleep(retryDelay(backoffMs, attempts, random))
       }
     }
   }
 
+  private renewal?: () => Promise<boolean>
+
   private renew(): Promise<boolean> {
     if (!this.deps.renewTicket) return Promise.resolve(false)
     // Rows that hit the rejection together share one login.
-    this.renewal ??= this.deps.renewTicket().catch(() => false)
-    return this.renewal
+    this.renewal ??= shareOne(this.deps.renewTicket)
+    return this.renewal()
   }
 }

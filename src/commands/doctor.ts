@@ -1,6 +1,5 @@
 import {BaseCommand} from '../base-command.js'
 import {connectionFlags} from '../flags.js'
-import {CliError, ExitCode} from '../errors.js'
 
 export default class Doctor extends BaseCommand {
   static override summary = 'Check the keychain, profile file, endpoint, TLS and clock; print the fix for each problem.'
@@ -14,24 +13,7 @@ export default class Doctor extends BaseCommand {
 
   async run(): Promise<unknown> {
     const {flags} = await this.parse(Doctor)
-    const {runDoctor} = await import('../sessions/doctor.js')
-    const checks = await runDoctor({profile: flags.profile, url: flags.url, apiVersion: flags['api-version']}, await this.sessionContext(), {
-      timeoutMs: flags.timeout * 1000,
-      caFile: flags['ca-file'],
-      allowHttp: flags['allow-http'] ?? false,
-    })
-    const failed = checks.filter((c) => !c.ok)
-    if (!this.jsonEnabled()) {
-      const style = (await import('../output/style.js')).stdoutStyle()
-      for (const c of checks) {
-        const mark = c.skipped ? style.dim('-') : c.ok ? style.green('✓') : style.red('✗')
-        this.log(`${mark} ${style.bold(c.name)}: ${c.detail}`)
-        if (c.fix) this.log(`    ${style.yellow('fix:')} ${c.fix}`)
-      }
-    }
-    if (failed.length > 0) {
-      throw new CliError('DOCTOR_FAILED', failed[0]?.exitCode ?? ExitCode.UNEXPECTED, `${failed.length} of ${checks.length} checks failed: ${failed.map((c) => c.name).join(', ')}`, {details: {checks}})
-    }
-    return {checks}
+    const {runDoctorCommand} = await import('../app/doctor.js')
+    return runDoctorCommand(flags, await this.world())
   }
 }

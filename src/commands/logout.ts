@@ -17,23 +17,7 @@ export default class Logout extends BaseCommand {
 
   async run(): Promise<unknown> {
     const {flags} = await this.parse(Logout)
-    const [{activeProfileName, openStore, profilesPath}, {ProfileStore}] = await Promise.all([import('../sessions/session.js'), import('../sessions/profiles.js')])
-    const name = activeProfileName(flags.profile, process.env)
-    const profiles = new ProfileStore(profilesPath(this.config.configDir))
-    const profile = profiles.get(name)
-    if (!profile) {
-      if (!this.jsonEnabled()) this.log(`Profile ${name} is not logged in; nothing to remove.`)
-      return {profile: name, removed: []}
-    }
-    const store = await openStore(profile.storage, await this.sessionContext())
-    const kinds = flags.all ? (['ticket', 'app-token', 'system-token'] as const) : (['ticket'] as const)
-    const removed: string[] = []
-    for (const kind of kinds) if (await store.delete(name, kind)) removed.push(kind)
-    if (flags.all) profiles.remove(name)
-    if (!this.jsonEnabled()) {
-      this.log(`Logged out of profile ${name}${removed.length > 0 ? `: removed the ${removed.join(', ')} from ${store.location}` : ' (no ticket was stored)'}.`)
-      if (flags.all) this.log(`Profile ${name} deleted.`)
-    }
-    return {profile: name, removed, profileDeleted: flags.all}
+    const {runLogout} = await import('../app/logout.js')
+    return runLogout(flags, await this.world())
   }
 }

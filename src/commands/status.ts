@@ -19,27 +19,7 @@ export default class Status extends BaseCommand {
 
   async run(): Promise<unknown> {
     const {flags} = await this.parse(Status)
-    const {describeSessions} = await import('../sessions/status.js')
-    const {readStdinSecrets} = await import('../connection/stdin.js')
-    const stdin = await readStdinSecrets(flags['ticket-stdin'] ? ['--ticket-stdin'] : [])
-    const ctx = await this.sessionContext()
-    const report = await describeSessions(
-      {profile: flags.profile, url: flags.url, ticket: flags.ticket, appToken: flags['app-token'], apiVersion: flags['api-version']},
-      ctx,
-      {all: flags.all, stdinTicket: stdin.get('--ticket-stdin')},
-    )
-    let check: {ok: boolean; message?: string} | undefined
-    if (flags.check) {
-      const {email} = await this.connect(flags, stdin.get('--ticket-stdin'))
-      const {verifyTicket} = await import('../sessions/login.js')
-      await this.call(() => verifyTicket(email))
-      check = {ok: true}
-    }
-    if (!this.jsonEnabled()) {
-      const {renderStatus} = await import('../output/status-view.js')
-      const {stdoutStyle} = await import('../output/style.js')
-      this.log(renderStatus(report, stdoutStyle(), check))
-    }
-    return {...report, ...(check ? {check} : {})}
+    const {runStatus} = await import('../app/status.js')
+    return runStatus(flags, await this.world())
   }
 }

@@ -1,8 +1,10 @@
-import {NetServerClient} from '../soap/client.js'
+import type {NetServerClient} from '../soap/client.js'
 import {EMailService} from '../soap/email-service.js'
 import {redactXml} from '../soap/redact.js'
 import {SoapTransport, type TraceEvent} from '../soap/transport.js'
 import type {ApiVersion} from '../soap/versions.js'
+import {COMMAND_RETRIES, PolicyClient, type RetryPolicy} from './call-policy.js'
+import {SessionTicket} from './session-ticket.js'
 
 export interface ConnectOptions {
   url: string
@@ -14,10 +16,14 @@ export interface ConnectOptions {
   allowHttp: boolean
   /** Where --trace writes the redacted SOAP exchanges. */
   trace?: (line: string) => void
+  /** How each request is retried; a single command's policy when absent. */
+  retry?: RetryPolicy
 }
 
 export interface Connection {
   client: NetServerClient
+  /** The ticket every EMail request sends; a re-login replaces it. */
+  ticket: SessionTicket
   email: EMailService
   /** The HTTP side (CA file, proxy, keep-alive), for other services of the same installation. */
   transport: SoapTransport
@@ -31,11 +37,9 @@ export function connect(options: ConnectOptions): Connection {
     trace: options.trace ? traceWriter(options.trace) : undefined,
   })
   try {
-    const client = new NetServerClient(
-      {baseUrl: options.url, version: options.apiVersion, ticket: options.ticket, applicationToken: options.appToken, allowHttp: options.allowHttp},
-      transport,
-    )
-    return {client, email: new EMailService(client), transport, close: () => transport.close()}
+    const ticket = new SessionTicket(options.ticket)
+    const client = new PolicyClient({baseUrl: options.url, version: options.apiVersion, ticket, applicationToken: options.appToken, allowHttp: options.allowHttp}, transport, options.retry ?? COMMAND_RETRIES)
+    return {client, ticket, email: new EMailService(client), transport, close: () => transport.close()}
   } catch (error) {
     transport.close()
     throw error

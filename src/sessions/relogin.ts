@@ -16,7 +16,7 @@ export interface Renewed {
 export async function relogin(connection: Connection, session: ResolvedSession, ctx: SessionContext): Promise<Renewed | undefined> {
   const renewed = await newTicket(connection, session, ctx)
   if (!renewed) return undefined
-  connection.client.config.ticket = renewed.ticket
+  connection.ticket.replace(renewed.ticket)
   const source = session.settings.ticket?.source
   if (session.profile && (source === 'keychain' || source === 'file')) {
     const store = await openStore(session.profile.storage, ctx)

@@ -4,6 +4,7 @@
  * server received it off the socket, so tests can check both agree.
  */
 import {expect} from 'vitest'
+import {PolicyClient, type RetryPolicy} from '../../src/connection/call-policy.js'
 import {NetServerClient, type ClientConfig} from '../../src/soap/client.js'
 import {EMailService} from '../../src/soap/email-service.js'
 import {SoPrincipalService} from '../../src/soap/principal-service.js'
@@ -26,15 +27,16 @@ export interface Services {
 
 export type CaptureConfig = Partial<ClientConfig> & Pick<ClientConfig, 'version'>
 
-export function makeServices(config: ClientConfig, transportOptions: Partial<TransportOptions> = {}, trace: TraceEvent[] = []) {
+/** With `retry`, the client is the one commands use (src/connection/call-policy.ts); without, it sends each request once. */
+export function makeServices(config: ClientConfig, transportOptions: Partial<TransportOptions> = {}, trace: TraceEvent[] = [], retry?: RetryPolicy) {
   const transport = new SoapTransport({timeoutMs: 5000, ...transportOptions, trace: (e) => trace.push(e)})
-  const client = new NetServerClient(config, transport)
+  const client = retry ? new PolicyClient(config, transport, retry) : new NetServerClient(config, transport)
   return {services: {client, email: new EMailService(client), principal: new SoPrincipalService(client)} as Services, transport, trace}
 }
 
 export async function capture(server: TestServer, config: CaptureConfig, run: (s: Services) => Promise<unknown>): Promise<Captured[]> {
   const before = server.requests.length
-  const {services, transport, trace} = makeServices({baseUrl: server.baseUrl, retries: 0, ...config})
+  const {services, transport, trace} = makeServices({baseUrl: server.baseUrl, ...config})
   try {
     await run(services)
   } finally {

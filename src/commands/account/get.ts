@@ -21,15 +21,7 @@ export default class AccountGet extends BaseCommand {
 
   async run(): Promise<unknown> {
     const {args, flags} = await this.parse(AccountGet)
-    const {email} = await this.connect(flags)
-    const {loadAccount} = await import('../../accounts/service.js')
-    const account = await this.call(() => loadAccount(email, args.id))
-    const {accountView, renderAccount} = await import('../../output/account-view.js')
-    const view = accountView(account, flags['show-secrets'])
-    if (!this.jsonEnabled()) {
-      const chalk = (await import('../../output/style.js')).stdoutStyle()
-      this.log(renderAccount(view, chalk))
-    }
-    return view
+    const {runAccountGet} = await import('../../app/account-get.js')
+    return runAccountGet({...flags, id: args.id}, await this.world())
   }
 }

@@ -1,0 +1,29 @@
+import {CliError, ExitCode, UsageError} from '../errors.js'
+import type {ConnectionFlagValues} from '../flags.js'
+import {note, type World} from './world.js'
+
+export type AccountExportOptions = ConnectionFlagValues & {ids?: string; 'ids-from'?: string; out?: string; 'include-secrets'?: boolean; trace?: boolean}
+
+/** Writes the accounts as CSV in the import format, to a 0600 file or stdout. */
+export async function runAccountExport(opts: AccountExportOptions, world: World): Promise<unknown> {
+  const {parseIdList, readIdsFile} = await import('../bulk/ids.js')
+  const ids = [...(opts.ids ? parseIdList(opts.ids, '--ids') : []), ...(opts['ids-from'] ? readIdsFile(opts['ids-from']) : [])]
+  if (ids.length === 0) throw new UsageError('no account ids: pass --ids 1,2,3 or --ids-from FILE')
+  if (opts['include-secrets']) note(world, 'Warning: --include-secrets writes the stored passwords in clear text; keep the file private and delete it when done.')
+  const {email, call} = await world.connect(opts)
+  const [{exportAccounts}, fs] = await Promise.all([import('../bulk/export.js'), import('node:fs')])
+  const fd = opts.out ? fs.openSync(opts.out, 'w', 0o600) : undefined
+  const write = (text: string) => (fd === undefined ? world.stdout.write(text) : fs.writeSync(fd, text))
+  let outcome
+  try {
+    outcome = await call(() => exportAccounts(email, [...new Set(ids)], {includeSecrets: opts['include-secrets'] ?? false, write}))
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd)
+  }
+  for (const m of outcome.missing) note(world, `account ${m.id}: ${m.error}`)
+  if (opts.out) note(world, `wrote ${outcome.written} account(s) to ${opts.out}`)
+  if (outcome.missing.length > 0) {
+    throw new CliError('PARTIAL', ExitCode.PARTIAL, `${outcome.missing.length} of ${ids.length} accounts could not be exported`, {details: outcome})
+  }
+  return world.json ? {written: outcome.written, out: opts.out} : undefined
+}

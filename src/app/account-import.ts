@@ -1,0 +1,130 @@
+import {UsageError} from '../errors.js'
+import type {ConnectionFlagValues} from '../flags.js'
+import {redactArgv, resumeCommand} from '../bulk/resume-command.js'
+import {finishImport} from './import-outcome.js'
+import {note, type World} from './world.js'
+
+export type AccountImportOptions = ConnectionFlagValues & {
+  file: string
+  'dry-run'?: boolean
+  results?: string
+  resume?: boolean
+  restart?: boolean
+  force?: boolean
+  'skip-invalid'?: boolean
+  concurrency: string
+  retries: number
+  delimiter?: string
+  map?: string[]
+  output: string
+  trace?: boolean
+  /** The command line as given, for the resume command (secrets are redacted from it). */
+  argv: string[]
+  /** oclif's id (account:import), for the resume command. */
+  commandId?: string
+}
+
+/** Validates the whole file, then applies it under the journal; decides resume, signals and exit codes. */
+export async function runAccountImport(opts: AccountImportOptions, world: World): Promise<unknown> {
+  const concurrency = parseConcurrency(opts.concurrency)
+  const [{openCsvInput}, {importFiles, archiveRun}, {journalExists}, job] = await Promise.all([
+    import('../bulk/csv-reader.js'),
+    import('../bulk/files.js'),
+    import('../bulk/journal.js'),
+    import('../bulk/import-job.js'),
+  ])
+  if (opts.file === '-' && opts['ticket-stdin']) {
+    throw new UsageError('--ticket-stdin cannot be used when the CSV comes from standard input (-)', {hint: 'Give the ticket in SOEMAIL_TICKET or with soemail login, or read the CSV from a file.'})
+  }
+  if (opts.file !== '-') await assertReadableFile(opts.file)
+  const {open, dispose} = await openCsvInput(opts.file, world.stdin)
+  try {
+    const csv = {delimiter: opts.delimiter, map: opts.map}
+    const files = importFiles(opts.file, opts.results)
+    const ndjson = opts.output === 'ndjson'
+    if (opts['dry-run']) {
+      const {email, call} = await world.connect(opts)
+      const {dryRunImport} = await import('./import-dry-run.js')
+      return await dryRunImport(world, {open, csv, email, call, concurrency, ndjson})
+    }
+    // The runner owns retries and the one re-login of a bulk run.
+    const {email, call, renewTicket} = await world.connect(opts, {bulk: true})
+
+    let resume = opts.resume ?? false
+    if (!resume && journalExists(files.journal)) {
+      if (opts.restart) {
+        for (const moved of archiveRun(files, world.clock.now())) note(world, `moved ${moved.replace(/\.[^.]+$/, '')} aside to ${moved}`)
+      } else if (world.interactive) {
+        resume = await world.prompter.confirm(`An earlier run of ${opts.file} left ${files.journal}. Resume it (skip rows already done)?`, true)
+        if (!resume) archiveRun(files, world.clock.now())
+      } else {
+        throw new UsageError(`an earlier run of this file left ${files.journal}`, {hint: 'Pass --resume to continue it (rows already done are skipped), or --restart to start over.'})
+      }
+    }
+
+    const resumeHint = resumeCommand(opts.commandId, opts.argv)
+    let interrupts = 0
+    const onSignal = () => {
+      interrupts++
+      if (interrupts === 1) {
+        note(world, '\nStopping: no new rows; waiting for the rows in flight (Ctrl-C again to stop at once).')
+        return
+      }
+      note(world, `\nStopped at once. The journal is consistent; resume with:\n  ${resumeHint}`)
+      world.signals.off('SIGINT', onSignal)
+      world.signals.resend('SIGINT')
+    }
+    world.signals.on('SIGINT', onSignal)
+    world.signals.on('SIGTERM', onSignal)
+    let summary
+    try {
+      summary = await job.runImport(
+        {files, csv, resume, force: opts.force ?? false, skipInvalid: opts['skip-invalid'] ?? false, concurrency, retries: opts.retries, argv: redactArgv(opts.argv)},
+        {
+          open,
+          email,
+          verifyTicket: () => call(() => email.createDefaultEMailAccount().then(() => undefined)),
+          renewTicket,
+          stopping: () => interrupts > 0,
+          warn: (message) => note(world, `Warning: ${message}`),
+          fingerprint: opts.file === '-' ? undefined : () => fileFingerprint(opts.file),
+          emit: ndjson ? (r) => world.stdout.write(`${JSON.stringify({type: 'row', ...r})}\n`) : undefined,
+          progress: (total) =>
+            job.createProgress({
+              total,
+              tty: world.stderr.isTTY && !world.json,
+              write: (t) => world.stderr.write(t),
+              intervalMs: Number(world.env.SOEMAIL_PROGRESS_INTERVAL_MS) || undefined,
+            }),
+        },
+      )
+    } finally {
+      world.signals.off('SIGINT', onSignal)
+      world.signals.off('SIGTERM', onSignal)
+    }
+    return await finishImport(world, summary, {resumeCommand: resumeHint, ndjson})
+  } finally {
+    await dispose()
+  }
+}
+
+function parseConcurrency(value: string): number | 'auto' {
+  if (value === 'auto') return 'auto'
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new UsageError(`--concurrency is "${value}"; use a whole number from 1 to 64, or auto`)
+  return n
+}
+
+async function assertReadableFile(file: string): Promise<void> {
+  const {stat} = await import('node:fs/promises')
+  const st = await stat(file).catch((error: NodeJS.ErrnoException) => {
+    throw new UsageError(`cannot read ${file}: ${error.code === 'ENOENT' ? 'no such file' : error.code}`)
+  })
+  if (!st.isFile()) throw new UsageError(`${file} is not a file`)
+}
+
+async function fileFingerprint(file: string): Promise<string> {
+  const {stat} = await import('node:fs/promises')
+  const st = await stat(file)
+  return `${st.size}:${st.mtimeMs}:${st.ino}`
+}

@@ -1,0 +1,47 @@
+import type {AccountFlagValues} from '../accounts/from-flags.js'
+import {CancelledError, UsageError} from '../errors.js'
+import type {ConnectionFlagValues} from '../flags.js'
+import {log, type World} from './world.js'
+
+export type AccountSaveOptions = ConnectionFlagValues & AccountFlagValues & {id?: number; yes?: boolean; trace?: boolean}
+
+/** Creates (no id) or updates (id) one account: asks for what is missing on a terminal, confirms, saves. */
+export async function runAccountSave(opts: AccountSaveOptions, world: World): Promise<unknown> {
+  const [{readStdinSecrets}, {inputFromFlags, stdinFlagsInOrder}, {assertValid, planSave, applySave}, {missingForCreate}] = await Promise.all([
+    import('../connection/stdin.js'),
+    import('../accounts/from-flags.js'),
+    import('../accounts/service.js'),
+    import('../accounts/validate.js'),
+  ])
+  const secrets = await readStdinSecrets(stdinFlagsInOrder(opts), world.stdin)
+  let input = inputFromFlags(opts, secrets, world.env)
+  assertValid(input, opts.id)
+
+  const creating = opts.id === undefined
+  const missing = creating ? missingForCreate(input) : []
+  if (missing.length > 0 && !world.interactive) {
+    throw new UsageError(`missing ${missing.join(', ')}`, {hint: 'Give them as flags (or run on a terminal to be asked for them).', details: {missing}})
+  }
+  const {email, call} = await world.connect(opts, {stdinTicket: secrets.get('--ticket-stdin')})
+  if (missing.length > 0) input = await world.prompter.accountFields(input)
+  const plan = await call(() => planSave(email, input, opts.id))
+  const [{accountView, renderAccount}, {renderChanges}] = await Promise.all([import('../output/account-view.js'), import('../output/changes.js')])
+  const chalk = world.stdout.style
+  const chalkStderr = world.stderr.style
+
+  if (world.interactive && !opts.yes && !(plan.kind === 'update' && plan.changes.length === 0)) {
+    const summary = plan.kind === 'create' ? renderAccount(accountView(plan.account), chalkStderr) : renderChanges(plan.current.emailAccountId, plan.changes, chalkStderr)
+    world.stderr.write(`\n${summary}\n\n`)
+    if (!(await world.prompter.confirm(plan.kind === 'create' ? 'Create this account?' : 'Save these changes?', true))) throw new CancelledError()
+  }
+
+  const result = await call(() => applySave(email, plan))
+  const view = accountView(result.account)
+  if (!world.json) {
+    const head = {created: `Created account ${view.id} for ${view.email}`, updated: `Updated account ${view.id}`, unchanged: `Account ${view.id} already has these values; nothing was sent`}[result.action]
+    log(world, `${chalk.green('✓')} ${head}`)
+    if (result.action === 'updated') log(world, renderChanges(view.id, result.changes, chalk, false))
+    log(world, renderAccount(view, chalk))
+  }
+  return {action: result.action, account: view, changes: result.changes}
+}

@@ -1,0 +1,34 @@
+import type {CsvOptions} from '../bulk/csv-reader.js'
+import type {EMailService} from '../soap/email-service.js'
+import {log, note, type CommandSession, type World} from './world.js'
+
+export interface DryRunInput {
+  open: () => NodeJS.ReadableStream
+  csv: CsvOptions
+  email: EMailService
+  call: CommandSession['call']
+  concurrency: number | 'auto'
+  ndjson: boolean
+}
+
+/** What each row would do, read from the server; nothing is written. */
+export async function dryRunImport(world: World, input: DryRunInput): Promise<unknown> {
+  const [{checkFile}, {knownDuplicates}, {planImport}, {Limiter}, {renderPlanLine}] = await Promise.all([
+    import('../bulk/import-job.js'),
+    import('../bulk/csv-reader.js'),
+    import('../bulk/dry-run.js'),
+    import('../bulk/limiter.js'),
+    import('../output/import-summary.js'),
+  ])
+  const {open, csv, email, concurrency, ndjson} = input
+  const report = await checkFile(open, csv, true, (message) => note(world, `Warning: ${message}`))
+  const style = world.stdout.style
+  const totals = await input.call(() =>
+    planImport(open, csv, email, new Limiter(concurrency === 'auto' ? 8 : concurrency), (line) => {
+      if (ndjson) world.stdout.write(`${JSON.stringify({type: 'plan', ...line})}\n`)
+      else if (!world.json) world.stdout.write(`${renderPlanLine(line, style)}\n`)
+    }, knownDuplicates(report)),
+  )
+  if (!world.json && !ndjson) log(world, `\n${style.bold('Plan:')} ${totals.create} to create, ${totals.update} to update, ${totals.unchanged} unchanged${totals.invalid ? `, ${totals.invalid} invalid` : ''}${totals.error ? `, ${totals.error} could not be read` : ''}. Nothing was changed.`)
+  return {dryRun: true, totals}
+}

@@ -1,0 +1,105 @@
+import {UsageError} from '../errors.js'
+import type {FaultKind, SandboxFaults} from '../sandbox/faults.js'
+import {MAX_LATENCY_MS, RATE_FLAGS} from './sandbox-flags.js'
+import {log, note, type World} from './world.js'
+
+export type SandboxOptions = {
+  port: number
+  data?: string
+  'schema-check': boolean
+  quiet?: boolean
+  latency?: string
+  'expire-tickets-after'?: number
+  seed?: number
+  /** The bin name, for the commands it suggests. */
+  bin: string
+  /** Prints the --json result at once: the command runs until stopped. */
+  announce: (info: unknown) => void
+} & {[F in keyof typeof RATE_FLAGS]?: string}
+
+/** Serves a stand-in NetServer until SIGINT or SIGTERM. */
+export async function runSandbox(opts: SandboxOptions, world: World): Promise<unknown> {
+  const faults = faultsFromFlags(opts)
+  const [{startSandbox}, {describeFaults}] = await Promise.all([import('../sandbox/server.js'), import('../sandbox/faults.js')])
+  const sandbox = await startSandbox({
+    port: opts.port,
+    dataFile: opts.data,
+    schemaCheck: opts['schema-check'],
+    faults,
+    log: opts.quiet ? undefined : (line) => world.stderr.write(`${line}\n`),
+  })
+  const active = sandbox.activeFaults()
+  const info = {
+    url: sandbox.url,
+    ticket: sandbox.demoTicket,
+    user: sandbox.demoUser.userName,
+    password: sandbox.demoUser.password,
+    associateId: sandbox.demoUser.associateId,
+    ...(active ? {faults: active} : {}),
+  }
+  const stopped = new Promise<void>((resolve) => {
+    const stop = () => {
+      world.signals.off('SIGINT', stop)
+      world.signals.off('SIGTERM', stop)
+      resolve()
+    }
+    world.signals.on('SIGINT', stop)
+    world.signals.on('SIGTERM', stop)
+  })
+  if (world.json) {
+    opts.announce(info)
+  } else {
+    log(world, `soemail sandbox listening on ${sandbox.url}`)
+    log(world, `Demo user ${info.user} / ${info.password} (associate ${info.associateId}); ticket ${info.ticket}`)
+    if (active) log(world, `Faults: ${describeFaults(active)} (replay with --seed ${active.seed})`)
+    log(world, '\nTry, in another terminal:\n')
+    log(world, `  export SOEMAIL_URL=${sandbox.url} SOEMAIL_TICKET='${info.ticket}'`)
+    log(world, `  printf '%s\\n%s\\n' in-secret out-secret | ${opts.bin} account save --email jane.doe@example.com --associate ${info.associateId} \\`)
+    log(world, '      --imap-server imap.example.com --smtp-server smtp.example.com --imap-password-stdin --smtp-password-stdin')
+    log(world, `  ${opts.bin} account get 1\n`)
+    log(world, 'Press Ctrl-C to stop.')
+  }
+  await stopped
+  note(world, 'stopping the sandbox…')
+  await sandbox.close()
+  if (opts.data) note(world, `accounts saved in ${opts.data}`)
+  return undefined
+}
+
+type FaultFlagValues = {latency?: string; 'expire-tickets-after'?: number; seed?: number} & {[F in keyof typeof RATE_FLAGS]?: string}
+
+/** The faults the flags ask for, or undefined when none does (the sandbox then runs without any). */
+function faultsFromFlags(flags: FaultFlagValues): SandboxFaults | undefined {
+  const faults: SandboxFaults = {}
+  const latency = flags.latency === undefined ? undefined : parseLatency(flags.latency)
+  // --latency 0 was the old default; it asks for nothing.
+  if (latency && latency[1] > 0) faults.latencyMs = latency
+  for (const [flag, kind] of Object.entries(RATE_FLAGS) as Array<[keyof typeof RATE_FLAGS, FaultKind]>) {
+    const text = flags[flag]
+    if (text !== undefined) (faults.rates ??= {})[kind] = parseRate(text, flag)
+  }
+  if (flags['expire-tickets-after'] !== undefined) faults.ticketExpiryAfterCalls = flags['expire-tickets-after']
+  if (flags.seed !== undefined) faults.seed = flags.seed
+  return Object.keys(faults).length > 0 ? faults : undefined
+}
+
+function parseRate(text: string, flag: string): number {
+  const value = /^\s*(\d+(\.\d*)?|\.\d+)\s*$/.test(text) ? Number(text) : Number.NaN
+  if (!(value >= 0 && value <= 1)) {
+    throw new UsageError(`--${flag} expects a rate in 0..1 (the share of requests, e.g. 0.05), got "${text}"`, {hint: 'Run the command with --help to see its flags.'})
+  }
+  return value
+}
+
+/** `50` (a fixed wait, as --latency always took) or `20-80` (uniform per request). */
+function parseLatency(text: string): [number, number] {
+  const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(text)
+  const min = m ? Number(m[1]) : Number.NaN
+  const max = m?.[2] === undefined ? min : Number(m[2])
+  if (!(min >= 0 && max >= min && max <= MAX_LATENCY_MS)) {
+    throw new UsageError(`--latency expects milliseconds N or a range MIN-MAX, each 0..${MAX_LATENCY_MS} with MIN <= MAX (e.g. 50 or 20-80), got "${text}"`, {
+      hint: 'Run the command with --help to see its flags.',
+    })
+  }
+  return [min, max]
+}

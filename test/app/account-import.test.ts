@@ -1,0 +1,155 @@
+import {mkdtempSync, readFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {afterEach, describe, expect, it} from 'vitest'
+import {runAccountImport, type AccountImportOptions} from '../../src/app/account-import.js'
+import {AuthError, CliError, InterruptedError, UsageError, ValidationError} from '../../src/errors.js'
+import {createRow, readResults, writeCsv} from '../helpers/import-csv.js'
+import {freshTicket, useSandbox} from '../helpers/sandbox.js'
+import {NO_FLAGS, testWorld, type TestWorld, type TestWorldOptions} from '../helpers/world.js'
+
+const sandbox = useSandbox({schemaCheck: false})
+const worlds: TestWorld[] = []
+afterEach(() => {
+  worlds.splice(0).forEach((w) => w.close())
+  sandbox.current.setFaults(undefined)
+})
+
+function world(options: TestWorldOptions = {}): TestWorld {
+  const w = testWorld({...options, env: {SOEMAIL_URL: sandbox.current.url, SOEMAIL_TICKET: sandbox.current.demoTicket, ...options.env}})
+  worlds.push(w)
+  return w
+}
+
+let nextUser = 500_000
+function csvFile(rows: number): {file: string; first: number} {
+  const first = nextUser
+  nextUser += rows
+  const dir = mkdtempSync(join(tmpdir(), 'soemail-app-import-'))
+  return {file: writeCsv(join(dir, 'in.csv'), Array.from({length: rows}, (_, i) => createRow(first + i))), first}
+}
+
+const options = (file: string, extra: Partial<AccountImportOptions> = {}): AccountImportOptions => ({...NO_FLAGS, file, concurrency: '2', retries: 3, output: 'text', argv: [file], commandId: 'account:import', ...extra})
+const results = (file: string) => readResults(readFileSync(`${file}.results.csv`, 'utf8'))
+const stored = (email: string) => sandbox.current.accounts().filter((a) => a.emailAddress === email).length
+const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e)
+
+describe('runAccountImport', () => {
+  it('creates every row and writes one result per input line, in order', async () => {
+    const {file, first} = csvFile(5)
+    const w = world()
+    expect(await runAccountImport(options(file), w)).toMatchObject({rows: 5, counts: {ok: 5}, actions: {create: 5}})
+    expect(results(file).map((r) => [r.line, r.status, r.action])).toEqual([2, 3, 4, 5, 6].map((l) => [String(l), 'ok', 'create']))
+    for (let i = 0; i < 5; i++) expect(stored(`user${first + i}@example.com`)).toBe(1)
+    expect(w.stdout.text() + w.stderr.text()).not.toMatch(/imap-pw|smtp-pw/)
+  })
+
+  it('an invalid file sends nothing and is a validation error', async () => {
+    const {file} = csvFile(0)
+    writeCsv(file, [createRow(1), ',bad-address,5,imap.example.com,993,plain,u,p,smtp.example.com,587,plain,u,p'])
+    const before = sandbox.current.stats().requests
+    expect(await failure(runAccountImport(options(file), world()))).toBeInstanceOf(ValidationError)
+    expect(sandbox.current.stats().requests).toBe(before)
+  })
+
+  it('--dry-run changes nothing', async () => {
+    const {file} = csvFile(3)
+    const before = sandbox.current.stats().acted
+    expect(await runAccountImport(options(file, {'dry-run': true}), world())).toMatchObject({dryRun: true, totals: {create: 3}})
+    expect(sandbox.current.stats().acted).toBe(before)
+  })
+
+  it('an earlier journal needs --resume or --restart without a terminal; on a terminal it asks', async () => {
+    const {file} = csvFile(2)
+    await runAccountImport(options(file), world())
+    const refused = world()
+    const error = await failure(runAccountImport(options(file), refused))
+    expect(error).toBeInstanceOf(UsageError)
+    expect((error as UsageError).hint).toMatch(/--resume.*--restart/)
+    expect(refused.prompter.asked).toEqual([])
+    const asked = world({interactive: true, answers: {confirm: [true]}})
+    expect(await runAccountImport(options(file), asked)).toMatchObject({earlier: 2})
+    expect(asked.prompter.asked).toEqual([expect.stringMatching(/^An earlier run of .* Resume it/)])
+  })
+
+  it('Ctrl-C finishes the rows in flight, names the resume command, and --resume never creates an account twice', async () => {
+    const {file, first} = csvFile(12)
+    sandbox.current.setFaults({latencyMs: [20, 20]})
+    const w = world()
+    const write = w.stdout.write
+    let sent = false
+    w.stdout.write = (text) => {
+      write(text)
+      if (!sent && text.includes('"type":"row"')) {
+        sent = true
+        w.signals.send('SIGINT')
+      }
+    }
+    const error = await failure(runAccountImport(options(file, {output: 'ndjson'}), w))
+    expect(error).toBeInstanceOf(InterruptedError)
+    expect(w.stderr.text()).toContain('Stopping: no new rows; waiting for the rows in flight')
+    expect(w.stderr.text()).toContain(`soemail account import ${file} --resume`)
+    expect(w.signals.resent).toEqual([])
+    expect(w.signals.listeners('SIGINT')).toBe(0)
+    const interrupted = results(file)
+    expect(interrupted).toHaveLength(12)
+    expect(interrupted.filter((r) => r.status === 'skipped').length).toBeGreaterThan(0)
+    expect(interrupted.every((r) => r.status === 'ok' || r.status === 'skipped')).toBe(true)
+
+    expect(await runAccountImport(options(file, {resume: true}), world())).toMatchObject({counts: {ok: 12}})
+    for (let i = 0; i < 12; i++) expect(stored(`user${first + i}@example.com`), `user${first + i}`).toBe(1)
+  })
+
+  it('a second Ctrl-C stops at once: the signal goes back to the process', async () => {
+    const {file} = csvFile(6)
+    sandbox.current.setFaults({latencyMs: [20, 20]})
+    const w = world()
+    const write = w.stdout.write
+    w.stdout.write = (text) => {
+      write(text)
+      if (text.includes('"type":"row"') && w.signals.resent.length === 0) {
+        w.signals.send('SIGINT')
+        w.signals.send('SIGINT')
+      }
+    }
+    await failure(runAccountImport(options(file, {output: 'ndjson'}), w))
+    expect(w.signals.resent).toEqual(['SIGINT'])
+    expect(w.stderr.text()).toContain('Stopped at once. The journal is consistent; resume with:')
+  })
+
+  it('a create whose answer was lost is reported unknown, and a resume never sends it again', async () => {
+    const {file, first} = csvFile(3)
+    sandbox.current.setFaults({rates: {resetAfter: 1}, operations: ['SaveEMailAccount']})
+    const error = await failure(runAccountImport(options(file), world()))
+    sandbox.current.setFaults(undefined)
+    expect((error as CliError).exitCode).toBe(6)
+    expect(results(file).map((r) => r.status)).toEqual(['unknown', 'unknown', 'unknown'])
+    const saves = sandbox.current.stats().byOperation.SaveEMailAccount
+    const resumed = await failure(runAccountImport(options(file, {resume: true}), world()))
+    expect((resumed as CliError).exitCode).toBe(6)
+    expect(results(file).map((r) => r.status)).toEqual(['unknown', 'unknown', 'unknown'])
+    expect(sandbox.current.stats().byOperation.SaveEMailAccount).toBe(saves)
+    for (let i = 0; i < 3; i++) expect(stored(`user${first + i}@example.com`)).toBe(1)
+  })
+
+  it('an expired ticket is renewed once with SOEMAIL_USERNAME/PASSWORD; a second expiry stops the run with exit 4', async () => {
+    const {file} = csvFile(30)
+    const ticket = await freshTicket(sandbox.current.url)
+    sandbox.current.setFaults({ticketExpiryAfterCalls: 8})
+    const w = world({env: {SOEMAIL_TICKET: ticket, SOEMAIL_USERNAME: 'demo', SOEMAIL_PASSWORD: 'demo'}})
+    const error = await failure(runAccountImport(options(file), w))
+    expect(error).toBeInstanceOf(CliError)
+    expect((error as CliError).code).toBe('TICKET_REJECTED')
+    expect((error as CliError).exitCode).toBe(4)
+    expect(w.stderr.text().match(/logged in again/g)).toHaveLength(1)
+    expect(results(file)).toHaveLength(30)
+  })
+
+  it('without a way to log in again, a rejected ticket stops the run with exit 4', async () => {
+    const {file} = csvFile(2)
+    const ticket = await freshTicket(sandbox.current.url)
+    sandbox.current.expireTickets()
+    const error = await failure(runAccountImport(options(file), world({env: {SOEMAIL_TICKET: ticket}})))
+    expect(error).toBeInstanceOf(AuthError)
+  })
+})
