@@ -39,7 +39,7 @@ if (mode === 'sandbox') {
     import(`${dist}soap/account-xml.js`),
     import(`${dist}accounts/merge.js`),
     import(`${dist}soap/versions.js`),
-    import(`${dist}bulk/csv-reader.js`),
+    import(`${dist}csv/reader.js`),
   ])
   // The rows of the import's own file, read before the clock starts: the baseline only builds and posts.
   const inputs = []
@@ -72,7 +72,7 @@ if (mode === 'sandbox') {
   agent.destroy()
   process.stdout.write(`${JSON.stringify({rows, failed, ms})}\n`)
 } else if (mode === 'preflight') {
-  const {preflight} = await import(`${dist}bulk/csv-reader.js`)
+  const {preflight} = await import(`${dist}csv/reader.js`)
   const started = performance.now()
   const report = await preflight(() => createReadStream(args[0]), {})
   const ms = performance.now() - started

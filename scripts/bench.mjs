@@ -23,7 +23,7 @@ const RSS_PRELOAD = join(ROOT, 'scripts', 'bench-rss.mjs')
 
 const options = parseArgs(process.argv.slice(2))
 const SECTIONS = new Set(options.only ?? ['cold', 'bulk', 'latency', 'memory', 'preflight'])
-// --quick: every section at a fiftieth of the size, once - a check that the bench works (test/bench.test.ts),
+// --quick: every section at a fiftieth of the size, once - a check that the bench works (test/scripts/bench.test.ts),
 // whose figures say nothing about the targets.
 const QUICK = Boolean(options.quick)
 const COLD_RUNS = options.runs ?? (QUICK ? 2 : 11)

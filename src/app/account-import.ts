@@ -28,7 +28,7 @@ export type AccountImportOptions = ConnectionFlagValues & {
 export async function runAccountImport(opts: AccountImportOptions, world: World): Promise<unknown> {
   const concurrency = parseConcurrency(opts.concurrency)
   const [{openCsvInput}, {importFiles, archiveRun}, {journalExists}, job] = await Promise.all([
-    import('../bulk/csv-reader.js'),
+    import('../csv/reader.js'),
     import('../bulk/files.js'),
     import('../bulk/journal.js'),
     import('../bulk/import-job.js'),

@@ -1,4 +1,4 @@
-import type {CsvOptions} from '../bulk/csv-reader.js'
+import type {CsvOptions} from '../csv/reader.js'
 import type {EMailService} from '../soap/email-service.js'
 import {log, note, type CommandSession, type World} from './world.js'
 
@@ -15,7 +15,7 @@ export interface DryRunInput {
 export async function dryRunImport(world: World, input: DryRunInput): Promise<unknown> {
   const [{checkFile}, {knownDuplicates}, {planImport}, {Limiter}, {renderPlanLine}] = await Promise.all([
     import('../bulk/import-job.js'),
-    import('../bulk/csv-reader.js'),
+    import('../csv/reader.js'),
     import('../bulk/dry-run.js'),
     import('../bulk/limiter.js'),
     import('../output/import-summary.js'),

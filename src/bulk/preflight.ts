@@ -1,7 +1,7 @@
-import type {CsvField} from './columns.js'
-import {importBatches, type CsvOptions} from './csv-rows.js'
-import type {OpenCsv} from './csv-source.js'
-import type {KnownDuplicates, RowProblem} from './row-build.js'
+import type {CsvField} from '../csv/header.js'
+import {importBatches, type CsvOptions} from '../csv/rows.js'
+import type {OpenCsv} from '../csv/decode.js'
+import type {KnownDuplicates, RowProblem} from '../csv/row.js'
 
 export interface PreflightReport {
   /** Data rows read (empty lines and all-empty rows are not rows). */

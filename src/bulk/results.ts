@@ -1,7 +1,7 @@
 import {closeSync, openSync, statSync} from 'node:fs'
 import {CliError, ExitCode} from '../errors.js'
 import {fieldByName} from '../model/account-fields.js'
-import {csvLine} from './csv-line.js'
+import {csvLine} from '../csv/writer.js'
 import type {RowAction, RowStatus} from './journal.js'
 import {writeLine} from './write-line.js'
 

@@ -6,7 +6,7 @@ import {classifyFailure, retryDelay, shareOne, type Failure} from '../connection
 import type {JournalWriter, RowAction, RowHistory} from './journal.js'
 import type {Limiter} from './limiter.js'
 import type {RowResult} from './results.js'
-import {rowProblemsText, type ImportRow} from './row-build.js'
+import {rowProblemsText, type ImportRow} from '../csv/row.js'
 
 /** A row as the CSV reader gives it. */
 export type RunnerRow = ImportRow

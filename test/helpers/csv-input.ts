@@ -1,6 +1,6 @@
 /** Inputs for the CSV reader tests: text or bytes as a stream factory, delivered in chunks of a chosen size. */
 import {Readable} from 'node:stream'
-import {preflight, readImportRows, type CsvOptions, type ImportRow, type PreflightReport} from '../../src/bulk/csv-reader.js'
+import {preflight, readImportRows, type CsvOptions, type ImportRow, type PreflightReport} from '../../src/csv/reader.js'
 import {HEADER} from './import-csv.js'
 
 export {HEADER}

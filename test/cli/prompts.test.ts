@@ -1,0 +1,85 @@
+import {execFileSync} from 'node:child_process'
+import {describe, expect, it} from 'vitest'
+import {useSandbox} from '../helpers/sandbox.js'
+import {CTRL_C, ENTER, runInPty} from '../helpers/pty.js'
+
+const hasScript = (() => {
+  try {
+    execFileSync('script', ['--version'], {stdio: 'ignore'})
+    return true
+  } catch {
+    return false
+  }
+})()
+
+// .ci/system-packages installs util-linux; a machine without `script` cannot make a pseudo-terminal here.
+describe.skipIf(!hasScript)('account save on a terminal (pseudo-terminal via script)', () => {
+  const sandbox = useSandbox()
+  const env = () => ({SOEMAIL_URL: sandbox.current.url, SOEMAIL_TICKET: sandbox.current.demoTicket})
+
+  it('asks for every missing field, masks passwords, shows a summary and creates after confirmation', async () => {
+    const before = sandbox.current.accounts().length
+    const session = await runInPty(['account', 'save'], [
+      {when: /E-mail address/, type: `kari.nordmann@example.no${ENTER}`},
+      {when: /Associate id/, type: `7${ENTER}`},
+      {when: /IMAP server/, type: ENTER},
+      {when: /IMAP port/, type: ENTER},
+      {when: /IMAP user name/, type: ENTER},
+      {when: /IMAP password/, type: `hemmelig-imap${ENTER}`},
+      {when: /SMTP server/, type: ENTER},
+      {when: /SMTP port/, type: ENTER},
+      {when: /SMTP user name/, type: ENTER},
+      {when: /Use the IMAP password for SMTP too\?/, type: `n${ENTER}`},
+      {when: /SMTP password/, type: `hemmelig-smtp${ENTER}`},
+      {when: /Create this account\?/, type: `y${ENTER}`},
+    ], env())
+    expect(session.code, session.screen).toBe(0)
+    expect(session.screen).toMatch(/Created account \d+ for kari.nordmann@example.no/)
+    expect(session.screen).not.toContain('hemmelig')
+    expect(sandbox.current.accounts().length).toBe(before + 1)
+    const stored = sandbox.current.accounts().find((a) => a.emailAddress === 'kari.nordmann@example.no')
+    expect(stored).toMatchObject({
+      associateId: 7,
+      incoming: {server: 'imap.example.no', port: 993, username: 'kari.nordmann@example.no', password: 'hemmelig-imap'},
+      outgoing: {server: 'smtp.example.no', port: 587, username: 'kari.nordmann@example.no', password: 'hemmelig-smtp'},
+    })
+  })
+
+  it('asks only for what the flags did not give, and sends nothing when the user declines', async () => {
+    const before = sandbox.current.accounts().length
+    const session = await runInPty(
+      ['account', 'save', '--email', 'ola@example.no', '--associate', '5', '--imap-server', 'mail.example.no', '--smtp-server', 'mail.example.no', '--imap-port', '143', '--smtp-port', '25', '--imap-username', 'ola', '--smtp-username', 'ola'],
+      [
+        {when: /IMAP password/, type: `pw${ENTER}`},
+        {when: /Use the IMAP password for SMTP too\?/, type: ENTER},
+        {when: /Create this account\?/, type: `n${ENTER}`},
+      ],
+      env(),
+    )
+    expect(session.screen).not.toMatch(/\? (E-mail address|Associate id|IMAP server|IMAP port)/)
+    expect(session.screen.includes('\u001b[1m'), 'NO_COLOR is honoured').toBe(false)
+    expect(session.screen).toMatch(/cancelled; nothing was sent/)
+    expect(session.code).toBe(1)
+    expect(sandbox.current.accounts().length).toBe(before)
+  })
+
+  it('Ctrl-C at a prompt exits 130 and sends nothing', async () => {
+    const before = sandbox.current.accounts().length
+    const session = await runInPty(['account', 'save'], [{when: /E-mail address/, type: CTRL_C}], env())
+    expect(session.code).toBe(130)
+    expect(session.screen).toMatch(/interrupted/)
+    expect(sandbox.current.accounts().length).toBe(before)
+  })
+
+  it('delete asks first and defaults to no', async () => {
+    const create = await runInPty(['account', 'save', '--email', 'del@example.no', '--associate', '5', '--imap-server', 'i.example.no', '--smtp-server', 's.example.no', '--imap-password', 'x', '--smtp-password', 'y', '--yes'], [], env())
+    expect(create.code, create.screen).toBe(0)
+    const id = Number(/Created account (\d+)/.exec(create.screen)?.[1])
+    const kept = await runInPty(['account', 'delete', String(id)], [{when: /Delete account \d+/, type: ENTER}], env())
+    expect(kept.code).toBe(1)
+    expect(sandbox.current.accounts().some((a) => a.emailAccountId === id)).toBe(true)
+    const gone = await runInPty(['account', 'delete', String(id)], [{when: /Delete account \d+/, type: `y${ENTER}`}], env())
+    expect(gone.code, gone.screen).toBe(0)
+    expect(sandbox.current.accounts().some((a) => a.emailAccountId === id)).toBe(false)
+  })
+})

@@ -1,0 +1,57 @@
+/**
+ * `soemail --version` loads none of what scripts/build.mjs defers: the modules its LAZY list turns into
+ * stand-ins, the command table (dist/cli/commands.js) and the keychain client. Each would be start-up work
+ * for nothing, and a stray top-level import undoes a deferral without any other test noticing.
+ */
+import {mkdtempSync, readFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {pathToFileURL} from 'node:url'
+import {describe, expect, it} from 'vitest'
+import {ROOT, runCli} from '../helpers/cli.js'
+
+/** The `modules: [...]` of every LAZY entry in scripts/build.mjs, so the test follows the build. */
+function lazyModules(): string[] {
+  const build = readFileSync(join(ROOT, 'scripts', 'build.mjs'), 'utf8')
+  const lazy = /^const LAZY = \[([\s\S]*?)^\]/m.exec(build)?.[1] ?? ''
+  return [...lazy.matchAll(/modules: \[([^\]]*)\]/g)].flatMap((m) => [...(m[1] ?? '').matchAll(/'([^']+)'/g)].map((n) => n[1] ?? ''))
+}
+
+/** Whether a line of the module log is `name` (a package or a node: built-in) or a file of it. */
+function isModule(line: string, name: string): boolean {
+  if (name.startsWith('node:')) {
+    const bare = name.slice('node:'.length)
+    return line === `esm ${name}` || line === `builtin NativeModule ${bare}`
+  }
+  return line.includes(`/node_modules/${name}/`)
+}
+
+async function modulesLoadedBy(args: string[]): Promise<string[]> {
+  const log = join(mkdtempSync(join(tmpdir(), 'soemail-modules-')), 'modules.log')
+  const hook = pathToFileURL(join(ROOT, 'test', 'helpers', 'module-log.mjs')).href
+  const result = await runCli(args, {env: {NODE_OPTIONS: `--import=${hook}`, SOEMAIL_MODULE_LOG: log}})
+  expect(result.code, result.stderr).toBe(0)
+  return readFileSync(log, 'utf8').split('\n').filter(Boolean)
+}
+
+describe('start-up of the built CLI', () => {
+  const deferred = [...lazyModules(), '@napi-rs/keyring']
+
+  it('the build still defers the modules this test knows it for', () => {
+    expect(deferred).toEqual(expect.arrayContaining(['tinyglobby', 'lilconfig', 'cli-spinners', 'semver', 'minimatch', 'ejs', 'node:child_process', 'node:readline', '@napi-rs/keyring']))
+  })
+
+  it('the log sees what the stand-ins load: `soemail --help` loads ejs through its stand-in (the control)', async () => {
+    const loaded = await modulesLoadedBy(['--help'])
+    expect(loaded.filter((line) => isModule(line, 'ejs')).length).toBeGreaterThan(0)
+  })
+
+  it('`soemail --version` loads none of the deferred modules, nor the command table', async () => {
+    const loaded = await modulesLoadedBy(['--version'])
+    // The log itself works: the CLI's own bundle and a built-in it always needs are in it.
+    expect(loaded).toContain(`esm ${pathToFileURL(join(ROOT, 'dist', 'cli', 'run.js')).href}`)
+    expect(loaded).toContain('builtin NativeModule fs')
+    for (const name of deferred) expect(loaded.filter((line) => isModule(line, name)), name).toEqual([])
+    expect(loaded.filter((line) => line.endsWith('/dist/cli/commands.js'))).toEqual([])
+  })
+})

@@ -1,0 +1,68 @@
+/**
+ * `npm run bench` is not a test (nothing here times anything), but it must keep working: a quick run -
+ * every section at a fiftieth of the size - has to finish and print every measure with its target.
+ */
+import {spawnSync} from 'node:child_process'
+import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {describe, expect, it} from 'vitest'
+import {ROOT} from '../helpers/cli.js'
+
+const BENCH = join(ROOT, 'scripts', 'bench.mjs')
+
+function quickBench(args: string[], env: Record<string, string> = {}) {
+  const res = spawnSync(process.execPath, [BENCH, '--quick', ...args], {cwd: ROOT, encoding: 'utf8', env: {...process.env, ...env}, timeout: 300_000})
+  const rows = res.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('| ') && !l.startsWith('| Measure') && !l.startsWith('| ---'))
+    .map((l) => l.slice(2, -2).split(' | '))
+  return {...res, rows}
+}
+
+const mb = (cell: string) => Number(/^(\d+) MB$/.exec(cell)?.[1])
+
+describe('npm run bench (quick run)', () => {
+  it('prints every measure with its baseline, ratio, target and verdict, and leaves the README alone', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
+    const res = quickBench(['--readme'])
+    expect(res.status, res.stderr).toBe(0)
+    expect(res.stdout).toMatch(/^soemail bench - QUICK RUN/)
+    expect(res.stdout).not.toMatch(/NaN|undefined|Infinity/)
+    expect(res.rows.map((r) => r[0])).toEqual([
+      'soemail --version',
+      'soemail --help',
+      'soemail account save (create, loopback sandbox)',
+      'account import 400 rows, concurrency 16, 0 ms latency',
+      'account import 400 rows, concurrency 16, 20 ms latency',
+      'account import 400 rows, concurrency 16, 50 ms latency',
+      'peak RSS, import --dry-run, 2,000 rows',
+      'peak RSS, import --dry-run, 20,000 rows',
+      'peak RSS, import (real), 2,000 rows',
+      'pre-flight validation, 20,000 rows',
+    ])
+    for (const row of res.rows) {
+      expect(row, row[0]).toHaveLength(6)
+      expect(['MET', 'NOT MET', '—'], row[0]).toContain(row[5])
+    }
+    const verdicts = res.rows.map((r) => r[5])
+    // The 0 ms import is reported, not a target: a server that answers at once says nothing about a real run.
+    expect(verdicts.filter((v) => v !== '—')).toHaveLength(7)
+    expect(res.rows[3]![4]).toBe('(reported)')
+    expect(res.rows[0]![2]).toMatch(/^node -e 0: \d+ ms$/)
+    expect(res.rows[3]![2]).toMatch(/^got alone: [\d,]+ rows\/s$/)
+    expect(res.rows[4]![2]).toMatch(/^ideal 16 \/ 0.02 s: 800 rows\/s$/)
+    expect(res.rows[6]![2]).toMatch(/^node -e 0: \d+ MB$/)
+    expect(res.rows[9]![2]).toMatch(/^csv-parse alone: [\d,]+ rows\/s$/)
+    // Every measure has its baseline and ratio from the same run.
+    for (const row of res.rows) expect(row[3], row[0]).not.toBe('—')
+    for (const r of res.rows.slice(6, 9)) expect(mb(r[1]!), r[0]).toBeGreaterThan(20)
+    expect(readFileSync(join(ROOT, 'README.md'), 'utf8')).toBe(readme)
+  }, 320_000)
+
+  it('measures peak RSS from inside the process where GNU time is missing', () => {
+    const res = quickBench(['--only', 'memory'], {SOEMAIL_BENCH_GNU_TIME: '/nonexistent/time'})
+    expect(res.status, res.stderr).toBe(0)
+    expect(res.rows.map((r) => r[0])).toEqual(['peak RSS, import --dry-run, 2,000 rows', 'peak RSS, import --dry-run, 20,000 rows', 'peak RSS, import (real), 2,000 rows'])
+    for (const r of res.rows) expect(mb(r[1]!), r[0]).toBeGreaterThan(20)
+  }, 320_000)
+})
