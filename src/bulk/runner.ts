@@ -1,3 +1,4 @@
+import {setTimeout as wait} from 'node:timers/promises'
 import {accountForCreate, diffAccounts, mergeAccount} from '../accounts/merge.js'
 import {loadAccount} from '../accounts/service.js'
 import type {EMailAccount} from '../soap/account-model.js'
@@ -157,7 +158,7 @@ class Run {
   /** One row's requests with retries, backoff and jitter; owns the limiter's view of latency. */
   private async attempt<T>(isCreate: boolean, send: () => Promise<T>): Promise<{ok: true; value: T; attempts: number} | {ok: false; failure: Failure; attempts: number}> {
     const {limiter, retries, backoffMs} = this.deps
-    const sleep = this.deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)))
+    const sleep = this.deps.sleep ?? wait
     const random = this.deps.random ?? Math.random
     let renewed = false
     for (let attempts = 1; ; attempts++) {

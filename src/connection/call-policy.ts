@@ -1,3 +1,4 @@
+import {setTimeout as sleep} from 'node:timers/promises'
 import {NetServerClient, type CallOptions, type ClientConfig} from '../soap/client.js'
 import type {XmlFields} from '../soap/envelope.js'
 import {HttpResponseError, TransportError} from '../soap/errors.js'
@@ -33,8 +34,6 @@ export function retryDelay(backoffMs: number, n: number, random: () => number = 
   const base = backoffMs * 2 ** (n - 1)
   return base / 2 + random() * base
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
 const GATEWAY_STATUS = new Set([502, 503, 504])
 

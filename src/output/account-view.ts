@@ -1,16 +1,10 @@
 import {accountValue} from '../accounts/merge.js'
 import {ACCOUNT_FIELDS, type AccountField} from '../model/account-fields.js'
-import type {EMailAccount} from '../soap/account-model.js'
+import type {EMailAccount, ServiceAuth} from '../soap/account-model.js'
 import {MASK} from '../soap/redact.js'
 
-export interface ServerView {
-  serviceAuthId?: number
-  server?: string
-  port?: number
-  authType?: string
-  username?: string
-  password?: string
-}
+/** One side's credentials as shown: the carrier's members, the password masked. */
+export type ServerView = ServiceAuth
 
 /** The account as --json shows it: stable camelCase names, passwords masked unless asked for. */
 export interface AccountView {

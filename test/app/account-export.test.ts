@@ -1,21 +1,15 @@
 import {readFileSync, statSync} from 'node:fs'
 import {join} from 'node:path'
-import {afterEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {runAccountExport} from '../../src/app/account-export.js'
 import {runAccountSave} from '../../src/app/account-save.js'
 import {CliError, UsageError} from '../../src/errors.js'
 import {useSandbox} from '../helpers/sandbox.js'
-import {NO_FLAGS, testWorld, type TestWorld} from '../helpers/world.js'
+import {NO_FLAGS, useWorlds} from '../helpers/world.js'
 
 const sandbox = useSandbox()
-const worlds: TestWorld[] = []
-afterEach(() => worlds.splice(0).forEach((w) => w.close()))
-
-function world(json = false): TestWorld {
-  const w = testWorld({json, env: {SOEMAIL_URL: sandbox.current.url, SOEMAIL_TICKET: sandbox.current.demoTicket}})
-  worlds.push(w)
-  return w
-}
+const useWorld = useWorlds(sandbox)
+const world = (json = false) => useWorld({json})
 
 async function created(): Promise<number> {
   const flags = {...NO_FLAGS, email: 'export.me@example.com', associate: 5, 'imap-server': 'imap.example.com', 'smtp-server': 'smtp.example.com', 'imap-password': 'in-secret', 'smtp-password': 'out-secret'}

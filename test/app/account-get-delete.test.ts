@@ -1,21 +1,14 @@
 import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {afterEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {runAccountDelete} from '../../src/app/account-delete.js'
 import {runAccountGet} from '../../src/app/account-get.js'
 import {CancelledError, CliError, ServerError, UsageError} from '../../src/errors.js'
 import {useSandbox} from '../helpers/sandbox.js'
-import {NO_FLAGS, testWorld, type TestWorld, type TestWorldOptions} from '../helpers/world.js'
+import {NO_FLAGS, useWorlds} from '../helpers/world.js'
 
 const sandbox = useSandbox()
-const worlds: TestWorld[] = []
-afterEach(() => worlds.splice(0).forEach((w) => w.close()))
-
-function world(options: TestWorldOptions = {}): TestWorld {
-  const w = testWorld({...options, env: {SOEMAIL_URL: sandbox.current.url, SOEMAIL_TICKET: sandbox.current.demoTicket, ...options.env}})
-  worlds.push(w)
-  return w
-}
+const world = useWorlds(sandbox)
 
 async function created(): Promise<number> {
   const {runAccountSave} = await import('../../src/app/account-save.js')

@@ -6,20 +6,11 @@ import {runAccountImport, type AccountImportOptions} from '../../src/app/account
 import {AuthError, CliError, InterruptedError, UsageError, ValidationError} from '../../src/errors.js'
 import {createRow, readResults, writeCsv} from '../helpers/import-csv.js'
 import {freshTicket, useSandbox} from '../helpers/sandbox.js'
-import {NO_FLAGS, testWorld, type TestWorld, type TestWorldOptions} from '../helpers/world.js'
+import {NO_FLAGS, useWorlds} from '../helpers/world.js'
 
 const sandbox = useSandbox({schemaCheck: false})
-const worlds: TestWorld[] = []
-afterEach(() => {
-  worlds.splice(0).forEach((w) => w.close())
-  sandbox.current.setFaults(undefined)
-})
-
-function world(options: TestWorldOptions = {}): TestWorld {
-  const w = testWorld({...options, env: {SOEMAIL_URL: sandbox.current.url, SOEMAIL_TICKET: sandbox.current.demoTicket, ...options.env}})
-  worlds.push(w)
-  return w
-}
+const world = useWorlds(sandbox)
+afterEach(() => sandbox.current.setFaults(undefined))
 
 let nextUser = 500_000
 function csvFile(rows: number): {file: string; first: number} {

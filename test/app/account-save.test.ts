@@ -1,18 +1,11 @@
-import {afterEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {runAccountSave} from '../../src/app/account-save.js'
 import {AuthError, CancelledError, UsageError, ValidationError} from '../../src/errors.js'
 import {freshTicket, useSandbox} from '../helpers/sandbox.js'
-import {NO_FLAGS, testWorld, type TestWorld, type TestWorldOptions} from '../helpers/world.js'
+import {NO_FLAGS, useWorlds} from '../helpers/world.js'
 
 const sandbox = useSandbox()
-const worlds: TestWorld[] = []
-afterEach(() => worlds.splice(0).forEach((w) => w.close()))
-
-function world(options: TestWorldOptions = {}): TestWorld {
-  const w = testWorld({...options, env: {SOEMAIL_URL: sandbox.current.url, SOEMAIL_TICKET: sandbox.current.demoTicket, ...options.env}})
-  worlds.push(w)
-  return w
-}
+const world = useWorlds(sandbox)
 
 const create = {...NO_FLAGS, email: 'jane.doe@example.com', associate: 5, 'imap-server': 'imap.example.com', 'smtp-server': 'smtp.example.com', 'imap-password-stdin': true, 'smtp-password-stdin': true}
 

@@ -1,4 +1,4 @@
-import {afterEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {runDoctorCommand} from '../../src/app/doctor.js'
 import {runLogin} from '../../src/app/login.js'
 import {runLogout} from '../../src/app/logout.js'
@@ -6,17 +6,10 @@ import {runSandbox} from '../../src/app/sandbox.js'
 import {runStatus} from '../../src/app/status.js'
 import {AuthError, CliError, UsageError} from '../../src/errors.js'
 import {freshTicket, useSandbox} from '../helpers/sandbox.js'
-import {NO_FLAGS, testWorld, type TestWorld, type TestWorldOptions} from '../helpers/world.js'
+import {NO_FLAGS, useWorlds} from '../helpers/world.js'
 
 const sandbox = useSandbox()
-const worlds: TestWorld[] = []
-afterEach(() => worlds.splice(0).forEach((w) => w.close()))
-
-function world(options: TestWorldOptions = {}): TestWorld {
-  const w = testWorld(options)
-  worlds.push(w)
-  return w
-}
+const world = useWorlds()
 
 describe('runLogin, runStatus, runLogout', () => {
   it('login stores the ticket in the keychain; status names its source and never shows it; logout removes it', async () => {

@@ -4,12 +4,14 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {Readable} from 'node:stream'
 import {Chalk} from 'chalk'
+import {afterEach} from 'vitest'
 import {openSession} from '../../src/app/connector.js'
 import type {Output, Prompter, SignalName, World} from '../../src/app/world.js'
 import type {AccountInput} from '../../src/accounts/input.js'
 import type {LoginFlags} from '../../src/sessions/login-plan.js'
 import {openFileStore} from '../../src/keychain/file-store.js'
 import type {SecretKind, SecretStore} from '../../src/keychain/secret-store.js'
+import type {Sandbox} from '../../src/sandbox/server.js'
 
 /** An output that keeps what was written. */
 export interface MemoryOutput extends Output {
@@ -140,3 +142,18 @@ export function testWorld(options: TestWorldOptions = {}): TestWorld {
 
 /** The connection flags a command gets when none is given (oclif's defaults). */
 export const NO_FLAGS = {timeout: 30}
+
+/**
+ * A maker of worlds for one test file; each is closed after its test. With `sandbox`, the world connects to
+ * it through SOEMAIL_URL and SOEMAIL_TICKET (the demo user), unless the options' env says otherwise.
+ */
+export function useWorlds(sandbox?: {readonly current: Sandbox}): (options?: TestWorldOptions) => TestWorld {
+  const worlds: TestWorld[] = []
+  afterEach(() => worlds.splice(0).forEach((w) => w.close()))
+  return (options = {}) => {
+    const env = sandbox ? {SOEMAIL_URL: sandbox.current.url, SOEMAIL_TICKET: sandbox.current.demoTicket, ...options.env} : options.env
+    const w = testWorld({...options, env})
+    worlds.push(w)
+    return w
+  }
+}

@@ -17,6 +17,7 @@ import {parseXml} from '../../src/soap/xml-tree.js'
 import {capture, type CaptureConfig, type Captured, type Services} from '../helpers/soap-capture.js'
 import {netServerHandler, ns, SOAP_ENV, startServer, type TestServer} from '../helpers/soap-responder.js'
 import {at, childNames, shapeOf} from '../helpers/soap-tree.js'
+import {janeDoe} from '../helpers/accounts.js'
 
 const FIXTURES = new URL('../fixtures/reference-envelopes/', import.meta.url)
 const fixture = (name: string) => readFileSync(new URL(`${name}.xml`, FIXTURES), 'utf8')
@@ -24,16 +25,7 @@ const fixture = (name: string) => readFileSync(new URL(`${name}.xml`, FIXTURES),
 // The input values zeep rendered the reference envelopes from.
 const APP_TOKEN = 'APP-TOKEN-123'
 const TICKET = '7T:MQA1ADcAMQA3ADgAOQA0ADEAOQA7ADEAOQAxADkAOQAyADgAMwA2ADsAMQAyADMANAA1ADsAMQAwADAAMAAwADAAOwA='
-const REFERENCE_ACCOUNT: EMailAccount = {
-  emailAccountId: 0,
-  emailAddress: 'jane.doe@example.com',
-  associateId: 5,
-  incoming: {serviceAuthId: 0, server: 'imap.example.com', port: 993, authType: 'imap', username: 'jane.doe@example.com', password: 'in-secret'},
-  outgoing: {serviceAuthId: 0, server: 'smtp.example.com', port: 587, authType: 'smtp', username: 'jane.doe@example.com', password: 'out-secret'},
-  accountStatus: 1,
-  errorCount: 0,
-  errorReason: '',
-}
+const REFERENCE_ACCOUNT = janeDoe()
 
 // Written out here, not read from account-model.ts, so a wrong table there fails these tests (FACTS §4.1).
 const ACCOUNT_ORDER = ['EMailAccountId', 'EMailAddress', 'AssociateId', 'IncomingCredentials', 'OutgoingCredentials', 'AccountStatus', 'ErrorCount', 'ErrorReason']

@@ -10,10 +10,10 @@ import {readFileSync} from 'node:fs'
 import type {AddressInfo} from 'node:net'
 import * as soap from 'soap'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import type {EMailAccount} from '../../src/soap/account-model.js'
 import {API_VERSIONS, type ApiVersion} from '../../src/soap/versions.js'
 import {makeServices, type Services} from '../helpers/soap-capture.js'
 import type {SoapTransport} from '../../src/soap/transport.js'
+import {janeDoe} from '../helpers/accounts.js'
 
 interface Call {
   version: ApiVersion
@@ -108,16 +108,7 @@ async function received<T>(run: () => Promise<T>): Promise<{call: Call; result: 
   return {call: calls[calls.length - 1]!, result}
 }
 
-const FULL: EMailAccount = {
-  emailAccountId: 0,
-  emailAddress: 'jane.doe@example.com',
-  associateId: 5,
-  incoming: {serviceAuthId: 0, server: 'imap.example.com', port: 993, authType: 'imap', username: 'jane.doe@example.com', password: 'in-secret'},
-  outgoing: {serviceAuthId: 0, server: 'smtp.example.com', port: 587, authType: 'smtp', username: 'jane.doe@example.com', password: 'out-secret'},
-  accountStatus: 1,
-  errorCount: 0,
-  errorReason: 'none',
-}
+const FULL = janeDoe({errorReason: 'none'})
 
 // What node-soap should make of FULL: element names from the WSDL, xs:int/xs:short as numbers.
 const FULL_ON_THE_WIRE = {
