@@ -14,13 +14,13 @@ export default tseslint.config(
   },
   // The layers are one-way (DESIGN.md "Layout"): commands -> app (run functions) -> services -> soap.
   ...layer(['src/soap/**'], 'src/soap is the wire layer: it knows nothing of the CLI, the services or the sandbox', [
-    'commands', 'app', 'base-command', 'flags', 'cli', 'connection', 'output', 'prompts', 'sessions', 'keychain', 'bulk', 'accounts', 'sandbox', 'errors',
+    'commands', 'app', 'base-command', 'flags', 'hints', 'connection', 'output', 'prompts', 'sessions', 'keychain', 'bulk', 'accounts', 'sandbox', 'errors',
   ], ['@oclif/*', '@inquirer/*', 'chalk']),
   ...layer(['src/model/**'], 'src/model is plain data every layer reads; it imports no other layer', [
-    'commands', 'app', 'base-command', 'flags', 'cli', 'connection', 'output', 'prompts', 'sessions', 'keychain', 'bulk', 'accounts', 'sandbox', 'soap',
+    'commands', 'app', 'base-command', 'flags', 'hints', 'connection', 'output', 'prompts', 'sessions', 'keychain', 'bulk', 'accounts', 'sandbox', 'soap',
   ], ['@oclif/*', '@inquirer/*', 'chalk']),
   ...layer(['src/accounts/**', 'src/csv/**', 'src/bulk/**', 'src/sessions/**', 'src/keychain/**', 'src/connection/**', 'src/output/**', 'src/prompts/**'], 'services are called by run functions and never reach up into the CLI', [
-    'commands', 'app', 'base-command', 'flags', 'cli', 'sandbox',
+    'commands', 'app', 'base-command', 'flags', 'hints', 'sandbox',
   ], ['@oclif/*']),
   ...layer(['src/app/**'], 'run functions take their world as parameters and know nothing of oclif; nothing but the sandbox command imports the sandbox', ['commands', 'base-command', 'sandbox'], ['@oclif/*'], ['src/app/sandbox.ts', 'src/app/sandbox-flags.ts']),
   ...layer(['src/app/sandbox.ts', 'src/app/sandbox-flags.ts'], 'run functions take their world as parameters and know nothing of oclif', ['commands', 'base-command'], ['@oclif/*']),

@@ -27,9 +27,9 @@ export async function openSession(deps: ConnectorDeps, flags: ConnectionFlagValu
     stdinTicket = (await readStdinSecrets(['--ticket-stdin'], deps.stdin)).get('--ticket-stdin')
   }
   const [{requireConnection}, {connect}, {toCliError}, {resolveSession}] = await Promise.all([
-    import('../connection/resolve.js'),
+    import('../sessions/resolve.js'),
     import('../connection/connect.js'),
-    import('../connection/error-map.js'),
+    import('../hints/error-map.js'),
     import('../sessions/session.js'),
   ])
   const session = await resolveSession({profile: flags.profile, url: flags.url, ticket: flags.ticket, appToken: flags['app-token'], apiVersion: flags['api-version']}, deps.sessions, stdinTicket)
@@ -58,5 +58,5 @@ export async function openSession(deps: ConnectorDeps, flags: ConnectionFlagValu
     if (renewed) deps.note(`The session had expired; logged in again (${renewed.how}) and retrying.`)
     return Boolean(renewed)
   })
-  return {...connection, session, call: (fn) => callWithRelogin(fn, renewTicket, hint), renewTicket}
+  return {...connection, session, call: (fn) => callWithRelogin(fn, renewTicket, (error) => toCliError(error, hint)), renewTicket}
 }

@@ -53,7 +53,7 @@ export async function runLogin(opts: LoginOptions, world: World): Promise<unknow
     import('../sessions/login.js'),
     import('../connection/connect.js'),
     import('../soap/transport.js'),
-    import('../connection/error-map.js'),
+    import('../hints/error-map.js'),
   ])
   const trace = opts.trace ? (line: string) => world.stderr.write(line) : undefined
   const connectOptions = {timeoutSeconds: opts.timeout, caFile: opts['ca-file'], allowHttp: opts['allow-http'] ?? false, trace}

@@ -1,7 +1,7 @@
 import type {EMailAccount} from '../soap/account-model.js'
 import type {EMailService} from '../soap/email-service.js'
 import {AuthError} from '../errors.js'
-import {toCliError} from '../connection/error-map.js'
+import {describeFailure, isTicketRejection} from '../connection/wire-facts.js'
 import {accountRow, CSV_FIELDS} from '../csv/header.js'
 import {csvLine} from '../csv/writer.js'
 import {Limiter} from './limiter.js'
@@ -31,10 +31,9 @@ export async function exportAccounts(email: EMailService, ids: number[], options
         .getEMailAccount(id)
         .then((account) => ordered.settle(seq, account ? {id, account} : {id, error: 'there is no e-mail account with this id'}))
         .catch((error: unknown) => {
-          const mapped = toCliError(error, {reloginHint: ''})
           // A rejected ticket fails every id alike: stop with it instead of listing each.
-          if (mapped instanceof AuthError) throw error
-          ordered.settle(seq, {id, error: mapped instanceof Error ? mapped.message : String(mapped)})
+          if (isTicketRejection(error) || error instanceof AuthError) throw error
+          ordered.settle(seq, {id, error: describeFailure(error)})
         })
         .finally(() => limiter.release()),
     )

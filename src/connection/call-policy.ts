@@ -6,7 +6,7 @@ import type {SoapResponse} from '../soap/response.js'
 import type {ServiceName} from '../soap/versions.js'
 import type {SoapTransport} from '../soap/transport.js'
 import {AuthError} from '../errors.js'
-import {toCliError, type ErrorContext} from './error-map.js'
+import {describeFailure, isTicketRejection} from './wire-facts.js'
 
 /**
  * The one policy for calls to NetServer: when a failed request is sent again, how long to wait, and
@@ -87,19 +87,18 @@ export function onlyOnce(fn: () => Promise<boolean>): () => Promise<boolean> {
 }
 
 /**
- * Runs a unit of work and turns wire failures into user errors. A rejected ticket is renewed (once
- * per command, `renew` decides) and the work is done again, once.
+ * Runs a unit of work; a rejected ticket is renewed (once per command, `renew` decides) and the work
+ * is done again, once. Whatever fails goes through `mapError`, the caller's translation for the user.
  */
-export async function callWithRelogin<T>(fn: () => Promise<T>, renew: () => Promise<boolean>, ctx: ErrorContext): Promise<T> {
+export async function callWithRelogin<T>(fn: () => Promise<T>, renew: () => Promise<boolean>, mapError: (error: unknown) => unknown): Promise<T> {
   try {
     return await fn()
   } catch (error) {
-    const err = toCliError(error, ctx)
-    if (!(err instanceof AuthError) || err.code !== 'TICKET_REJECTED' || !(await renew())) throw err
+    if (!isTicketRejection(error) || !(await renew())) throw mapError(error)
     try {
       return await fn()
     } catch (retryError) {
-      throw toCliError(retryError, ctx)
+      throw mapError(retryError)
     }
   }
 }
@@ -125,9 +124,8 @@ export interface Failure {
 const NOT_PROCESSED = new Set([429, 503])
 
 export function classifyFailure(error: unknown, isCreate: boolean): Failure {
-  const mapped = toCliError(error, {reloginHint: ''})
   // Results files are read in spreadsheets: one line, bounded.
-  const message = (mapped instanceof Error ? mapped.message : String(mapped)).replace(/\s+/g, ' ').slice(0, 500)
+  const message = describeFailure(error).replace(/\s+/g, ' ').slice(0, 500)
   if (error instanceof TransportError) {
     const congestion = error.code === 'ETIMEDOUT'
     if (!error.maybeDelivered) return {kind: 'retry', message, congestion}
@@ -140,7 +138,7 @@ export function classifyFailure(error: unknown, isCreate: boolean): Failure {
     const congestion = error.status >= 500
     return {kind: isCreate ? 'unknown' : 'retry', message, congestion}
   }
-  // A NetServer refusal that means the ticket (toCliError tells), or an AuthError as it was thrown.
-  if (mapped instanceof AuthError) return {kind: 'auth', message, congestion: false}
+  // A NetServer refusal that means the ticket, or an AuthError as it was thrown.
+  if (isTicketRejection(error) || error instanceof AuthError) return {kind: 'auth', message, congestion: false}
   return {kind: 'failed', message, congestion: false}
 }

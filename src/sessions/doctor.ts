@@ -1,5 +1,5 @@
 import {randomBytes} from 'node:crypto'
-import {resolveConnection, type ConnectionFlags} from '../connection/resolve.js'
+import {resolveConnection, type ConnectionFlags} from './resolve.js'
 import {endpointUrl, type ApiVersion} from '../soap/versions.js'
 import {checkBaseUrl} from '../soap/endpoint.js'
 import {ExitCode} from '../errors.js'

@@ -1,6 +1,6 @@
 import {DEFAULT_API_VERSION, isApiVersion, type ApiVersion} from '../soap/versions.js'
 import {UsageError} from '../errors.js'
-import {ENV} from '../connection/resolve.js'
+import {ENV} from './resolve.js'
 import type {LoginRequest} from './login.js'
 
 export interface LoginFlags {

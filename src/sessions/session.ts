@@ -1,5 +1,5 @@
 import {join} from 'node:path'
-import {ENV, resolveConnection, type ConnectionFlags, type ConnectionSettings, type SettingSource} from '../connection/resolve.js'
+import {ENV, resolveConnection, type ConnectionFlags, type ConnectionSettings, type SettingSource} from './resolve.js'
 import {DEFAULT_PROFILE, ProfileStore, checkProfileName, type Profile} from './profiles.js'
 import type {SecretKind, SecretStore} from '../keychain/secret-store.js'
 

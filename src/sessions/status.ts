@@ -1,4 +1,4 @@
-import type {ConnectionFlags, SettingSource} from '../connection/resolve.js'
+import type {ConnectionFlags, SettingSource} from './resolve.js'
 import {CliError} from '../errors.js'
 import {ProfileStore, type Profile} from './profiles.js'
 import {activeProfileName, openStore, profilesPath, resolveSession, type SessionContext} from './session.js'

@@ -123,6 +123,21 @@ describe('runAccountImport', () => {
     for (let i = 0; i < 3; i++) expect(stored(`user${first + i}@example.com`)).toBe(1)
   })
 
+  it('a bulk run sends each request once (a 503 too); the runner alone retries, so attempts count every read the server saw', async () => {
+    const {file} = csvFile(6)
+    await runAccountImport(options(file), world())
+    const ids = results(file).map((r) => r.account_id)
+    const updates = writeCsv(join(mkdtempSync(join(tmpdir(), 'soemail-app-import-')), 'up.csv'), ids.map((id) => `${id},imap2.example.com`), 'id,imap_server')
+    const reads = () => sandbox.current.stats().byOperation.GetEMailAccount ?? 0
+    const before = reads()
+    sandbox.current.setFaults({seed: 11, rates: {throttle: 0.4}, operations: ['GetEMailAccount']})
+    expect(await runAccountImport(options(updates, {retries: 10}), world())).toMatchObject({counts: {ok: 6}})
+    const attempts = results(updates).map((r) => Number(r.attempts))
+    // A client that retried on its own would hide reads from the runner: more reads than attempts.
+    expect(attempts.reduce((a, b) => a + b, 0)).toBe(reads() - before)
+    expect(Math.max(...attempts)).toBeGreaterThan(1)
+  })
+
   it('an expired ticket is renewed once with SOEMAIL_USERNAME/PASSWORD; a second expiry stops the run with exit 4', async () => {
     const {file} = csvFile(30)
     const ticket = await freshTicket(sandbox.current.url)

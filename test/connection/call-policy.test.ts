@@ -2,13 +2,14 @@ import {describe, expect, it} from 'vitest'
 import {callWithRelogin, classifyFailure, mayRetryRequest, NO_RETRIES, onlyOnce, retryDelay, sendWithRetries, shareOne} from '../../src/connection/call-policy.js'
 import {connect} from '../../src/connection/connect.js'
 import {AuthError, ServerError} from '../../src/errors.js'
+import {toCliError} from '../../src/hints/error-map.js'
 import {HttpResponseError, NetServerError, TransportError} from '../../src/soap/errors.js'
 import {freshTicket, useSandbox} from '../helpers/sandbox.js'
 import {accountXml, netServerResponse, send, startServer, STORED_ACCOUNT} from '../helpers/soap-responder.js'
 
 const url = 'https://crm.example.com/SuperOffice/Remote/Services87/EMail.svc'
 const reset = (maybeDelivered: boolean) => new TransportError('ECONNRESET', url, 'reset', maybeDelivered)
-const ctx = {reloginHint: 'Run soemail login.'}
+const mapError = (error: unknown) => toCliError(error, {reloginHint: 'Run soemail login.'})
 const rejectedTicket = () => new NetServerError('GetEMailAccount', {message: 'Ticket expired', exceptionType: 'SoSessionException'}, url)
 
 describe('one call policy', () => {
@@ -62,12 +63,12 @@ describe('one call policy', () => {
     let runs = 0
     let renewals = 0
     const renew = onlyOnce(async () => (renewals++, true))
-    expect(await callWithRelogin(async () => (runs++ === 0 ? Promise.reject(rejectedTicket()) : 'done'), renew, ctx)).toBe('done')
+    expect(await callWithRelogin(async () => (runs++ === 0 ? Promise.reject(rejectedTicket()) : 'done'), renew, mapError)).toBe('done')
     expect([runs, renewals]).toEqual([2, 1])
-    const again = await callWithRelogin(() => Promise.reject(rejectedTicket()), renew, ctx).catch((e: unknown) => e)
+    const again = await callWithRelogin(() => Promise.reject(rejectedTicket()), renew, mapError).catch((e: unknown) => e)
     expect(again).toBeInstanceOf(AuthError)
     expect(renewals).toBe(1)
-    const other = await callWithRelogin(() => Promise.reject(new HttpResponseError('not-found', url, 404, 'nope')), renew, ctx).catch((e: unknown) => e)
+    const other = await callWithRelogin(() => Promise.reject(new HttpResponseError('not-found', url, 404, 'nope')), renew, mapError).catch((e: unknown) => e)
     expect(other).toBeInstanceOf(ServerError)
   })
 })

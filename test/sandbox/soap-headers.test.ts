@@ -133,6 +133,16 @@ describe.each([true, false])('sandbox (schema check %s): SOAP headers the servic
       expect(faultOf(await post('EMail', marked, {}, 'SaveEMailAccount')).code).toBe('s:MustUnderstand')
     })
 
+    it('a header the service declares is understood, so mustUnderstand="1" on it is accepted as WCF accepts it', async () => {
+      const before = sb.accounts().length
+      const marked = zeepSave().replace(/<ns1:Credentials xmlns:ns1=/, '<ns1:Credentials soap-env:mustUnderstand="1" xmlns:ns1=')
+      expect(marked).not.toBe(zeepSave())
+      const ex = await post('EMail', marked, {}, 'SaveEMailAccount')
+      expect(ex.status, ex.text).toBe(200)
+      expect(succeeded(ex)).toBe(true)
+      expect(sb.accounts()).toHaveLength(before + 1)
+    })
+
     it('a header in the services namespace that the service does not declare is refused', async () => {
       const withTicket = withWsa(login(), loginAction, url('SoPrincipal')).replace(
         '</soap-env:Header>',

@@ -14,7 +14,9 @@ describe('layer rules', () => {
   it.each([
     ['src/soap/client.ts', "import {UsageError} from '../errors.js'\nexport const x = UsageError\n"],
     ['src/soap/client.ts', "import {Command} from '@oclif/core'\nexport const x = Command\n"],
-    ['src/soap/client.ts', "export const x = () => import('../connection/error-map.js')\n"],
+    ['src/soap/client.ts', "export const x = () => import('../connection/wire-facts.js')\n"],
+    ['src/connection/call-policy.ts', "import {toCliError} from '../hints/error-map.js'\nexport const x = toCliError\n"],
+    ['src/bulk/export.ts', "import {toCliError} from '../hints/error-map.js'\nexport const x = toCliError\n"],
     ['src/model/account-fields.ts', "import {x as y} from '../soap/client.js'\nexport const x = y\n"],
     ['src/accounts/service.ts', "export const x = () => import('../sandbox/server.js')\n"],
     ['src/bulk/runner.ts', "import {Flags} from '@oclif/core'\nexport const x = Flags\n"],
@@ -30,6 +32,7 @@ describe('layer rules', () => {
     ['src/soap/client.ts', "import {x as y} from './errors.js'\nexport const x = y\n"],
     ['src/accounts/service.ts', "import {x as y} from '../soap/client.js'\nexport const x = y\n"],
     ['src/app/account-get.ts', "import type {ConnectionFlagValues} from '../flags.js'\nexport type X = ConnectionFlagValues\n"],
+    ['src/app/connector.ts', "export const x = () => import('../hints/error-map.js')\n"],
     ['src/app/sandbox.ts', "export const x = () => import('../sandbox/server.js')\n"],
     ['src/commands/sandbox.ts', "import {x as y} from '../app/sandbox.js'\nexport const x = y\n"],
   ])('%s may import: %s', async (file, code) => {

@@ -4,7 +4,7 @@
  * layer adds the advice, per service, in the user's terms.
  */
 import {describe, expect, it} from 'vitest'
-import {toCliError} from '../../src/connection/error-map.js'
+import {toCliError} from '../../src/hints/error-map.js'
 import {readSoap11Answer, type AnswerContext} from '../../src/soap/binding.js'
 import {HttpResponseError, SoapFaultError} from '../../src/soap/errors.js'
 import {PARTNER_SYSTEM_USER_NS} from '../../src/soap/partner-system-user.js'

@@ -1,10 +1,12 @@
-import {EndpointPolicyError, EnvelopeValueError, HttpResponseError, NetServerError, oneLine, SoapFaultError, TransportError} from '../soap/errors.js'
+import {EndpointPolicyError, EnvelopeValueError, HttpResponseError, NetServerError, SoapFaultError, TransportError} from '../soap/errors.js'
 import {redactXml} from '../soap/redact.js'
+import {describeFailure, isNotFound, isTicketRejection} from '../connection/wire-facts.js'
 import {AuthError, CliError, NetworkError, ServerError, UsageError, ValidationError} from '../errors.js'
 
-// FACTS.md §6: no documented ExceptionType for an expired ticket, so match the hints it lists.
-const SESSION_HINT = /SoSession|Credential|Ticket|Authentica|Security/i
-const NOT_FOUND_HINT = /NotFound/i
+/*
+ * The CLI layer's half of error handling: wire facts (src/connection/wire-facts.ts) become the typed
+ * error the user sees, with the next step in the user's terms: flags, files, commands.
+ */
 
 export interface ErrorContext {
   /** How the user gets a new ticket, e.g. "soemail login --profile prod". */
@@ -15,19 +17,14 @@ export interface ErrorContext {
 export function toCliError(error: unknown, ctx: ErrorContext): unknown {
   if (error instanceof CliError) return error
   if (error instanceof NetServerError) {
-    const types = error.exceptionTypes
-    const typeText = types.length > 0 ? ` (${types.join(' <- ')})` : ''
     const details = {operation: error.operation, url: error.url, exception: error.info}
-    if (types.some((t) => SESSION_HINT.test(t)) || (types.length === 0 && SESSION_HINT.test(error.message))) {
-      return new AuthError('TICKET_REJECTED', `SuperOffice rejected the ticket${typeText}: ${error.message}`, {hint: `The session has expired or the ticket is wrong. ${ctx.reloginHint}`, details})
-    }
-    if (types.some((t) => NOT_FOUND_HINT.test(t))) {
-      return new ServerError('NOT_FOUND', `${error.message}${typeText}`, {hint: 'Check the id; soemail account get ID shows an account.', details})
-    }
-    return new ServerError('SERVER_ERROR', `SuperOffice refused ${error.operation}${typeText}: ${error.message}`, {hint: 'Run again with --verbose for the server\'s full answer.', details})
+    const message = describeFailure(error)
+    if (isTicketRejection(error)) return new AuthError('TICKET_REJECTED', message, {hint: `The session has expired or the ticket is wrong. ${ctx.reloginHint}`, details})
+    if (isNotFound(error)) return new ServerError('NOT_FOUND', message, {hint: 'Check the id; soemail account get ID shows an account.', details})
+    return new ServerError('SERVER_ERROR', message, {hint: 'Run again with --verbose for the server\'s full answer.', details})
   }
   if (error instanceof SoapFaultError) {
-    return new ServerError('SOAP_FAULT', `${error.url} could not process the request (SOAP fault ${oneLine(error.faultCode)}): ${oneLine(error.faultString)}`, {
+    return new ServerError('SOAP_FAULT', describeFailure(error), {
       hint: 'This is usually a wrong --api-version or an endpoint that is not NetServer. Run with --trace to see the exchange.',
       details: {url: error.url, status: error.status, faultCode: error.faultCode, detail: error.detail},
     })
@@ -43,7 +40,7 @@ export function toCliError(error: unknown, ctx: ErrorContext): unknown {
     return new ServerError('BAD_RESPONSE', error.message, {hint: 'Check --url: NetServer answers an account call with a few kilobytes.', details: {url: error.url, code: error.code}})
   }
   if (error instanceof TransportError) {
-    return new NetworkError(`could not reach NetServer: ${error.message}`, {
+    return new NetworkError(describeFailure(error), {
       hint: /CERT|TLS|SELF_SIGNED|UNABLE/.test(error.code) ? 'If the server uses a private CA, pass it with --ca-file FILE.' : 'Check --url, the network and any proxy (HTTPS_PROXY), then try again.',
       details: {url: error.url, code: error.code, maybeDelivered: error.maybeDelivered},
       maybeDelivered: error.maybeDelivered,

@@ -1,7 +1,5 @@
-import {Readable} from 'node:stream'
 import {describe, expect, it} from 'vitest'
-import {requireConnection, resolveConnection} from '../../src/connection/resolve.js'
-import {readStdinSecrets} from '../../src/connection/stdin.js'
+import {requireConnection, resolveConnection} from '../../src/sessions/resolve.js'
 import {AuthError, UsageError} from '../../src/errors.js'
 
 describe('connection settings resolve flag > environment > profile', () => {
@@ -29,19 +27,5 @@ describe('connection settings resolve flag > environment > profile', () => {
   it('no URL is a usage error, no ticket an authentication error', () => {
     expect(() => requireConnection(resolveConnection({}, {}))).toThrow(UsageError)
     expect(() => requireConnection(resolveConnection({url: 'http://127.0.0.1:1'}, {}))).toThrow(AuthError)
-  })
-})
-
-describe('secrets on stdin', () => {
-  it('hands out one line per flag, in order, with CRLF or LF', async () => {
-    const got = await readStdinSecrets(['--ticket-stdin', '--imap-password-stdin'], Readable.from(['T1\r\npass word\n']))
-    expect([...got]).toEqual([
-      ['--ticket-stdin', 'T1'],
-      ['--imap-password-stdin', 'pass word'],
-    ])
-  })
-
-  it('a missing line names the flag and the expected order', async () => {
-    await expect(readStdinSecrets(['--ticket-stdin', '--smtp-password-stdin'], Readable.from(['only-one\n']))).rejects.toThrow(/--smtp-password-stdin was given but standard input has no line 2/)
   })
 })
