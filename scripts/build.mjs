@@ -55,9 +55,16 @@ const PATCHES = [
  *   list; ours has none), ejs (templates in help text and examples: loaded for --help, not for a
  *   command), node:child_process (the Windows shell check) and node:readline (flags read from stdin).
  *   Used through require().
+ * - got: http2-wrapper (HTTP/2, which soemail never asks for). Loading it builds a TLS socket to reach a
+ *   class inside Node (utils/js-stream-socket.js), and with it a TLS context and the root certificates:
+ *   some 20 ms of every command that connects, even to an http:// sandbox. got uses it through a default
+ *   import and reads `.auto` and `.globalAgent` only for `http2: true`.
+ * - xmlbuilder2: js-yaml (70 kB of the envelope builder's chunk), used only to read or write YAML.
  */
 const LAZY = [
   {importer: '@oclif/core', modules: ['tinyglobby', 'lilconfig', 'cli-spinners', 'semver', 'minimatch', 'ejs', 'node:child_process', 'node:readline']},
+  {importer: 'got', modules: ['http2-wrapper']},
+  {importer: 'xmlbuilder2', modules: ['js-yaml']},
 ]
 
 const applied = new Set()

@@ -3,6 +3,7 @@ import {createServer as createTlsServer, type Server as TlsServer} from 'node:ht
 import type {AddressInfo, Socket} from 'node:net'
 import {performance} from 'node:perf_hooks'
 import {setTimeout as sleep} from 'node:timers/promises'
+import {PunctualTimer} from './punctual-timer.js'
 import type {EMailAccount} from '../soap/account-model.js'
 import {endpointUrl} from '../soap/versions.js'
 import {DataFileWriter, loadDataFile, SandboxDataError} from './data-file.js'
@@ -105,6 +106,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   // `injector` outlives setFaults(undefined) so switching faults back on continues its random streams.
   let faults = injector
   const stats: SandboxStats = {requests: 0, byOperation: {}, faults: {}, acted: 0}
+  const timer = new PunctualTimer()
   const countFault = (kind: FaultKind | 'ticketExpiry') => (stats.faults[kind] = (stats.faults[kind] ?? 0) + 1)
   /** Sockets of requests held without an answer, cut at close() instead of waiting out the grace period. */
   const held = new Set<Socket>()
@@ -223,7 +225,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
    */
   async function answerAfter(delay: number, started: number): Promise<void> {
     const wait = delay - (performance.now() - started)
-    if (wait > 0) await sleep(wait)
+    if (wait > 0) await timer.sleep(wait)
   }
 
   function countOperation(operation: string): void {
