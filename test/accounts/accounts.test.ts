@@ -9,20 +9,12 @@ import {inputFromFlags, stdinFlagsInOrder} from '../../src/accounts/from-flags.j
 import type {AccountInput} from '../../src/accounts/input.js'
 import {accountForCreate, diffAccounts, mergeAccount} from '../../src/accounts/merge.js'
 import {missingForCreate, validateInput} from '../../src/accounts/validate.js'
-import type {EMailAccount} from '../../src/soap/account-model.js'
+import {janeDoe} from '../helpers/accounts.js'
 
 const empty = (): AccountInput => ({imap: {}, smtp: {}})
 
-const stored: EMailAccount = {
-  emailAccountId: 42,
-  emailAddress: 'jane@example.com',
-  associateId: 5,
-  incoming: {serviceAuthId: 7, server: 'imap.example.com', port: 993, authType: 'plain', username: 'jane', password: 'old-in'},
-  outgoing: {serviceAuthId: 8, server: 'smtp.example.com', port: 587, authType: 'plain', username: 'jane', password: 'old-out'},
-  accountStatus: 4,
-  errorCount: 0,
-  errorReason: '',
-}
+// Jane Doe's stored account (the one shared fixture), with ids as an update finds them.
+const stored = janeDoe({ids: [42, 7, 8]})
 
 describe('validation before anything is sent', () => {
   it('reports every problem at once, naming the flags', () => {
@@ -69,16 +61,16 @@ describe('create and update', () => {
     const merged = mergeAccount(stored, {...empty(), email: 'j@example.com', smtp: {password: 'new-out', port: 465}})
     const changes = diffAccounts(stored, merged)
     expect(changes).toEqual([
-      {field: 'email', from: 'jane@example.com', to: 'j@example.com'},
+      {field: 'email', from: 'jane.doe@example.com', to: 'j@example.com'},
       {field: 'smtp-port', from: 587, to: 465},
       {field: 'smtp-password', secret: true},
     ])
     expect(JSON.stringify(changes)).not.toContain('new-out')
-    expect(JSON.stringify(changes)).not.toContain('old-out')
+    expect(JSON.stringify(changes)).not.toContain('out-secret')
   })
 
   it('an update to the same values is no change', () => {
-    expect(diffAccounts(stored, mergeAccount(stored, {...empty(), imap: {server: 'imap.example.com', password: 'old-in'}}))).toEqual([])
+    expect(diffAccounts(stored, mergeAccount(stored, {...empty(), imap: {server: 'imap.example.com', password: 'in-secret'}}))).toEqual([])
   })
 })
 

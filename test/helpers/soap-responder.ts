@@ -5,7 +5,9 @@
  */
 import http from 'node:http'
 import type {AddressInfo} from 'node:net'
+import type {EMailAccount, ServiceAuth} from '../../src/soap/account-model.js'
 import type {ApiVersion} from '../../src/soap/versions.js'
+import {janeDoe} from './accounts.js'
 
 export interface ReceivedRequest {
   method: string
@@ -132,16 +134,14 @@ export function accountXml(a: WireAccount, name = 'Response'): string {
   return `<${name} xmlns:i="${XSI}"><TableRight i:nil="true"/><FieldProperties i:nil="true"/>${parts.join('')}</${name}>`
 }
 
-export const STORED_ACCOUNT: WireAccount = {
-  EMailAccountId: 101,
-  EMailAddress: 'jane.doe@example.com',
-  AssociateId: 5,
-  IncomingCredentials: {ServiceAuthId: 201, Server: 'imap.example.com', Port: 993, AuthType: 'imap', Username: 'jane.doe@example.com', Password: 'in-secret'},
-  OutgoingCredentials: {ServiceAuthId: 202, Server: 'smtp.example.com', Port: 587, AuthType: 'smtp', Username: 'jane.doe@example.com', Password: 'out-secret'},
-  AccountStatus: 1,
-  ErrorCount: 0,
-  ErrorReason: '',
+/** An account in the wire's element names, written here by hand so the answers do not depend on src/. */
+export function wireAccount(a: EMailAccount): WireAccount {
+  const auth = (s: ServiceAuth = {}): WireServiceAuth => ({ServiceAuthId: s.serviceAuthId, Server: s.server, Port: s.port, AuthType: s.authType, Username: s.username, Password: s.password})
+  return {EMailAccountId: a.emailAccountId, EMailAddress: a.emailAddress, AssociateId: a.associateId, IncomingCredentials: auth(a.incoming), OutgoingCredentials: auth(a.outgoing), AccountStatus: a.accountStatus, ErrorCount: a.errorCount, ErrorReason: a.errorReason}
 }
+
+/** The one account fixture (test/helpers/accounts.ts), as NetServer stores it. */
+export const STORED_ACCOUNT: WireAccount = wireAccount(janeDoe({ids: [101, 201, 202]}))
 
 const ACTION = /^"?http:\/\/www\.superoffice\.net\/ws\/crm\/NetServer\/Services(\d\d)\/(EMail|SoPrincipal)\/(\w+)"?$/
 
