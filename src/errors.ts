@@ -11,6 +11,7 @@ export const ExitCode = {
   CREDENTIAL_STORE: 5,
   PARTIAL: 6,
   SERVER: 7,
+  NOT_FOUND: 8,
   INTERRUPTED: 130,
 } as const
 
@@ -57,8 +58,15 @@ export class AuthError extends CliError {
 }
 
 export class ServerError extends CliError {
-  constructor(code: 'SERVER_ERROR' | 'SOAP_FAULT' | 'BAD_RESPONSE' | 'NOT_FOUND', message: string, options?: CliErrorOptions) {
+  constructor(code: 'SERVER_ERROR' | 'SOAP_FAULT' | 'BAD_RESPONSE', message: string, options?: CliErrorOptions) {
     super(code, ExitCode.SERVER, message, options)
+  }
+}
+
+/** An id the user gave does not exist on the server: its own exit code, so scripts can tell it from an outage. */
+export class NotFoundError extends CliError {
+  constructor(message: string, options?: CliErrorOptions) {
+    super('NOT_FOUND', ExitCode.NOT_FOUND, message, options)
   }
 }
 

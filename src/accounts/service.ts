@@ -1,6 +1,6 @@
 import type {EMailAccount} from '../soap/account-model.js'
 import type {EMailService} from '../soap/email-service.js'
-import {ServerError, ValidationError} from '../errors.js'
+import {NotFoundError, ValidationError} from '../errors.js'
 import type {AccountInput} from './input.js'
 import {accountForCreate, diffAccounts, mergeAccount, type FieldChange} from './merge.js'
 import {fieldByName} from '../model/account-fields.js'
@@ -57,6 +57,6 @@ export async function saveAccount(email: EMailService, input: AccountInput, id?:
 
 export async function loadAccount(email: EMailService, id: number): Promise<EMailAccount> {
   const account = await email.getEMailAccount(id)
-  if (!account) throw new ServerError('NOT_FOUND', `there is no e-mail account with id ${id}`, {hint: 'Check the id.'})
+  if (!account) throw new NotFoundError(`there is no e-mail account with id ${id}`, {hint: 'Check the id; soemail account export --ids or the results file of an import list existing ones.'})
   return account
 }

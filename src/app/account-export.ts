@@ -1,4 +1,4 @@
-import {CliError, ExitCode, UsageError} from '../errors.js'
+import {CliError, ExitCode, NotFoundError, UsageError} from '../errors.js'
 import type {ConnectionFlagValues} from '../flags.js'
 import {note, type World} from './world.js'
 
@@ -22,8 +22,14 @@ export async function runAccountExport(opts: AccountExportOptions, world: World)
   }
   for (const m of outcome.missing) note(world, `account ${m.id}: ${m.error}`)
   if (opts.out) note(world, `wrote ${outcome.written} account(s) to ${opts.out}`)
-  if (outcome.missing.length > 0) {
+  if (outcome.missing.some((m) => !m.notFound)) {
     throw new CliError('PARTIAL', ExitCode.PARTIAL, `${outcome.missing.length} of ${ids.length} accounts could not be exported`, {details: outcome})
+  }
+  if (outcome.missing.length > 0) {
+    throw new NotFoundError(`${outcome.missing.length} of ${ids.length} account ids do not exist (${outcome.missing.slice(0, 10).map((m) => m.id).join(', ')}${outcome.missing.length > 10 ? ', …' : ''}); the others were exported`, {
+      hint: 'An id from an older results or undo file may belong to an account deleted since.',
+      details: outcome,
+    })
   }
   return world.json ? {written: outcome.written, out: opts.out} : undefined
 }

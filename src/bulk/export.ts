@@ -1,27 +1,33 @@
 import type {EMailAccount} from '../soap/account-model.js'
 import type {EMailService} from '../soap/email-service.js'
 import {AuthError} from '../errors.js'
-import {describeFailure, isTicketRejection} from '../connection/wire-facts.js'
+import {describeFailure, isNotFound, isTicketRejection} from '../connection/wire-facts.js'
 import {accountRow, CSV_FIELDS} from '../csv/header.js'
 import {csvLine} from '../csv/writer.js'
 import {Limiter} from './limiter.js'
 import {OrderedResults} from './results.js'
 
-export interface ExportOutcome {
-  written: number
-  missing: Array<{id: number; error: string}>
+/** One id read: the account, or why there is none (`notFound` when the server has no account with it). */
+export interface AccountRead {
+  id: number
+  account?: EMailAccount
+  error?: string
+  notFound?: boolean
 }
 
-/** Writes the accounts in the import format, in the order of `ids`, reading several at a time. */
-export async function exportAccounts(email: EMailService, ids: number[], options: {includeSecrets: boolean; write: (text: string) => void}): Promise<ExportOutcome> {
-  const outcome: ExportOutcome = {written: 0, missing: []}
-  options.write(csvLine(CSV_FIELDS))
-  const ordered = new OrderedResults<{id: number; account?: EMailAccount; error?: string}>((r) => {
-    if (r.account) {
-      options.write(csvLine(accountRow(r.account, options.includeSecrets)))
-      outcome.written++
-    } else outcome.missing.push({id: r.id, error: r.error ?? 'not found'})
-  })
+export interface ExportOutcome {
+  written: number
+  missing: Array<{id: number; error: string; notFound: boolean}>
+}
+
+const NO_SUCH_ACCOUNT = 'there is no e-mail account with this id'
+
+/**
+ * Reads the accounts of `ids` several at a time and hands each to `each` in the order of `ids`. A rejected
+ * ticket fails every id alike, so it stops the reading instead of being listed once per id.
+ */
+export async function readAccounts(email: EMailService, ids: readonly number[], each: (read: AccountRead) => void): Promise<void> {
+  const ordered = new OrderedResults<AccountRead>(each)
   const limiter = new Limiter(8)
   const pending: Array<Promise<void>> = []
   for (const [seq, id] of ids.entries()) {
@@ -29,15 +35,26 @@ export async function exportAccounts(email: EMailService, ids: number[], options
     pending.push(
       email
         .getEMailAccount(id)
-        .then((account) => ordered.settle(seq, account ? {id, account} : {id, error: 'there is no e-mail account with this id'}))
+        .then((account) => ordered.settle(seq, account ? {id, account} : {id, error: NO_SUCH_ACCOUNT, notFound: true}))
         .catch((error: unknown) => {
-          // A rejected ticket fails every id alike: stop with it instead of listing each.
           if (isTicketRejection(error) || error instanceof AuthError) throw error
-          ordered.settle(seq, {id, error: describeFailure(error)})
+          ordered.settle(seq, {id, error: isNotFound(error) ? NO_SUCH_ACCOUNT : describeFailure(error), notFound: isNotFound(error)})
         })
         .finally(() => limiter.release()),
     )
   }
   await Promise.all(pending)
+}
+
+/** Writes the accounts in the import format, in the order of `ids`, reading several at a time. */
+export async function exportAccounts(email: EMailService, ids: number[], options: {includeSecrets: boolean; write: (text: string) => void}): Promise<ExportOutcome> {
+  const outcome: ExportOutcome = {written: 0, missing: []}
+  options.write(csvLine(CSV_FIELDS))
+  await readAccounts(email, ids, (r) => {
+    if (r.account) {
+      options.write(csvLine(accountRow(r.account, options.includeSecrets)))
+      outcome.written++
+    } else outcome.missing.push({id: r.id, error: r.error ?? NO_SUCH_ACCOUNT, notFound: r.notFound ?? false})
+  })
   return outcome
 }

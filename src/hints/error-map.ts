@@ -1,7 +1,7 @@
 import {EndpointPolicyError, EnvelopeValueError, HttpResponseError, NetServerError, SoapFaultError, TransportError} from '../soap/errors.js'
 import {redactXml} from '../soap/redact.js'
 import {describeFailure, isNotFound, isTicketRejection} from '../connection/wire-facts.js'
-import {AuthError, CliError, NetworkError, ServerError, UsageError, ValidationError} from '../errors.js'
+import {AuthError, CliError, NetworkError, NotFoundError, ServerError, UsageError, ValidationError} from '../errors.js'
 
 /*
  * The CLI layer's half of error handling: wire facts (src/connection/wire-facts.ts) become the typed
@@ -20,7 +20,7 @@ export function toCliError(error: unknown, ctx: ErrorContext): unknown {
     const details = {operation: error.operation, url: error.url, exception: error.info}
     const message = describeFailure(error)
     if (isTicketRejection(error)) return new AuthError('TICKET_REJECTED', message, {hint: `The session has expired or the ticket is wrong. ${ctx.reloginHint}`, details})
-    if (isNotFound(error)) return new ServerError('NOT_FOUND', message, {hint: 'Check the id; soemail account get ID shows an account.', details})
+    if (isNotFound(error)) return new NotFoundError(message, {hint: 'Check the id; soemail account get ID shows an account.', details})
     return new ServerError('SERVER_ERROR', message, {hint: 'Run again with --verbose for the server\'s full answer.', details})
   }
   if (error instanceof SoapFaultError) {

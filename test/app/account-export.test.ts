@@ -30,12 +30,13 @@ describe('runAccountExport', () => {
     expect(secrets.stderr.text()).toContain('Warning: --include-secrets')
   })
 
-  it('--out writes a 0600 file; a missing id is a partial failure', async () => {
+  it('--out writes a 0600 file; an id that does not exist exits 8 (not found) and the others are exported', async () => {
     const id = await created()
     const w = world(true)
     const out = join(w.configDir, 'snapshot.csv')
     const error = await runAccountExport({...NO_FLAGS, ids: `${id},999999`, out}, w).catch((e: unknown) => e)
-    expect((error as CliError).exitCode).toBe(6)
+    expect((error as CliError).exitCode).toBe(8)
+    expect((error as CliError).code).toBe('NOT_FOUND')
     expect(statSync(out).mode & 0o777).toBe(0o600)
     expect(readFileSync(out, 'utf8')).toContain('export.me@example.com')
     expect(w.stdout.text()).toBe('')

@@ -85,7 +85,7 @@ describe('account save, get, delete against the sandbox', () => {
     expect(res.code, res.stderr).toBe(0)
     expect(sandbox.current.accounts().some((a) => a.emailAccountId === id)).toBe(false)
     const gone = await runCli(['account', 'get', String(id), '--json'], {env: env()})
-    expect(gone.code).toBe(7)
+    expect(gone.code).toBe(8)
     expect(parseJson(gone.stdout).error?.code).toBe('NOT_FOUND')
   })
 
@@ -195,7 +195,7 @@ describe('account ids: one rule for arguments, flags and files', () => {
 
   it('the largest id is an id: it is looked up (and not found)', async () => {
     const res = await runCli(['account', 'get', '2147483647', '--json'], {env: env()})
-    expect(res.code).toBe(7)
+    expect(res.code).toBe(8)
     expect(parseJson(res.stdout).error?.code).toBe('NOT_FOUND')
   })
 

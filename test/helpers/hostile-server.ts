@@ -88,9 +88,15 @@ export function hugeBody(totalBytes: number): Scenario {
     while (!closed && s.bytesSent < totalBytes) {
       s.bytesSent += chunk.length
       if (!res.write(chunk)) {
+        // Whichever comes first; the other listener goes too, or every wait would leave a 'close' behind.
         await new Promise<void>((resolve) => {
-          res.once('drain', resolve)
-          res.once('close', resolve)
+          const done = () => {
+            res.off('drain', done)
+            res.off('close', done)
+            resolve()
+          }
+          res.once('drain', done)
+          res.once('close', done)
         })
       }
     }
