@@ -1,7 +1,7 @@
 import {setTimeout as sleep} from 'node:timers/promises'
 import {NetServerClient, type CallOptions, type ClientConfig} from '../soap/client.js'
 import type {XmlFields} from '../soap/envelope.js'
-import {HttpResponseError, TransportError} from '../soap/errors.js'
+import {HttpResponseError, SoapError, TransportError} from '../soap/errors.js'
 import type {SoapResponse} from '../soap/response.js'
 import type {ServiceName} from '../soap/versions.js'
 import type {SoapTransport} from '../soap/transport.js'
@@ -53,7 +53,10 @@ export async function sendWithRetries<T>(send: () => Promise<T>, idempotent: boo
     try {
       return await send()
     } catch (error) {
-      if (attempt > policy.retries || !mayRetryRequest(error, idempotent)) throw error
+      if (attempt > policy.retries || !mayRetryRequest(error, idempotent)) {
+        if (error instanceof SoapError) error.attempts = attempt
+        throw error
+      }
       await (policy.sleep ?? sleep)(retryDelay(policy.backoffMs, attempt, policy.random))
     }
   }

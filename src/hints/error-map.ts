@@ -33,7 +33,13 @@ export function toCliError(error: unknown, ctx: ErrorContext): unknown {
     if (error.problem === 'unauthorized') {
       return new AuthError('TICKET_REJECTED', error.message, {hint: ctx.reloginHint, details: {url: error.url, status: error.status}})
     }
-    return new ServerError('BAD_RESPONSE', withAdvice(error), {hint: hintFor(error), details: {url: error.url, status: error.status, problem: error.problem, body: error.bodySnippet && redactXml(error.bodySnippet)}})
+    const details = {url: error.url, status: error.status, problem: error.problem, attempts: error.attempts, body: error.bodySnippet && redactXml(error.bodySnippet)}
+    if (error.status >= 500) {
+      // A 5xx is the server's trouble (or a gateway's in front of it), whatever page came with it: nothing the user set is wrong.
+      const tried = error.attempts > 1 ? ` soemail sent the request ${error.attempts} times.` : ''
+      return new ServerError('SERVER_ERROR', `${error.message}${tried}`, {hint: SERVER_TROUBLE, details})
+    }
+    return new ServerError('BAD_RESPONSE', withAdvice(error), {hint: hintFor(error), details})
   }
   if (error instanceof TransportError && error.code === 'ETOOLARGE') {
     // The server did answer, so "could not reach NetServer" would mislead.
@@ -57,6 +63,9 @@ export function toCliError(error: unknown, ctx: ErrorContext): unknown {
 }
 
 const LOGIN_SERVICE = 'PartnerSystemUserService'
+
+const SERVER_TROUBLE = "This is on the server's side, not in your settings: try again in a few minutes. If it goes on, the CRM server's administrator can look at NetServer's and IIS's logs."
+
 
 /**
  * The wire error's facts, followed by what to change, decided from those facts: which service answered

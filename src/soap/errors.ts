@@ -13,6 +13,8 @@ export function oneLine(text: string): string {
 
 export class SoapError extends Error {
   override name = 'SoapError'
+  /** How many times the request was sent before it failed like this (the call policy counts its retries here). */
+  attempts = 1
 }
 
 /** A value cannot be put on the wire (for example a control character XML 1.0 cannot carry). */

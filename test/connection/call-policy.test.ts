@@ -105,4 +105,19 @@ describe('a command connection', () => {
       await server.close()
     }
   })
+
+  it('a read that keeps failing with 503 gives up after the retries and says how many times it was sent', async () => {
+    const server = await startServer((_req, res) => send(res, 503, 'Service Unavailable', 'text/plain'))
+    const connection = connect({url: server.baseUrl, apiVersion: '87', ticket: 'T', timeoutSeconds: 10, allowHttp: false, retry: {retries: 2, backoffMs: 1}})
+    try {
+      const error = (await connection.email.getEMailAccount(101).catch((e: unknown) => e)) as HttpResponseError
+      expect(error).toBeInstanceOf(HttpResponseError)
+      expect(server.requests).toHaveLength(3)
+      expect(error.attempts).toBe(3)
+      expect((toCliError(error, {reloginHint: ''}) as Error).message).toMatch(/sent the request 3 times/)
+    } finally {
+      connection.close()
+      await server.close()
+    }
+  })
 })

@@ -95,8 +95,22 @@ describe('the CLI layer adds the advice from the facts', () => {
     expect(shown(failure({body: noSucceeded}, NETSERVER)).message).toMatch(/Check --url \(a proxy or another service may be answering\)\.$/)
   })
 
-  it('a server error says to try again later, for both services', () => {
-    for (const ctx of [NETSERVER, LOGIN]) expect(shown(failure({status: 503, body: 'busy'}, ctx)).message).toMatch(/has a problem\. Try again later\.$/)
+  it('a server error, plain or an HTML error page, says it is the server and to try again later, never to check --url', () => {
+    const iisPage = '<!DOCTYPE html><html><head><title>Service Unavailable</title></head><body><h2>Service Unavailable</h2><hr><p>HTTP Error 503. The service is unavailable.</p></body></html>'
+    for (const ctx of [NETSERVER, LOGIN]) {
+      for (const [status, body] of [[503, 'busy'], [500, 'oops'], [503, iisPage], [502, iisPage]] as const) {
+        const e = shown(failure({status, body, contentType: body.startsWith('<!') ? 'text/html' : 'text/plain'}, ctx))
+        expect(e.message).toContain(`HTTP ${status}`)
+        expect(e.hint).toMatch(/on the server's side, not in your settings: try again in a few minutes/)
+        expect(`${e.message} ${e.hint}`).not.toMatch(/--url|--api-version/)
+      }
+    }
+  })
+
+  it('after retries the message says how many times soemail sent the request', () => {
+    const e = failure({status: 503, body: 'busy'}, NETSERVER) as HttpResponseError
+    e.attempts = 3
+    expect(shown(e).message).toMatch(/soemail sent the request 3 times\.$/)
   })
 
   it('a refusal (401) is a ticket problem with the way to a new one', () => {
