@@ -25,15 +25,29 @@ export type KeychainProbe = {ok: true; location: string} | {ok: false; reason: K
 
 const OTHER_WAYS = 'pass the ticket in SOEMAIL_TICKET in scripts, or run `soemail login --insecure-storage` to keep the secrets in a 0600 file instead.'
 
+/**
+ * A keychain for a shell on a server without a desktop, as scripts/with-keychain.sh makes one for the
+ * tests: a D-Bus session bus (dbus-run-session, from the dbus package) and gnome-keyring unlocked with a
+ * password read from the terminal (it creates the login keyring the first time, in
+ * ~/.local/share/keyrings). Everything run in the shell it opens can use the keychain; the same command
+ * with the same password opens the same keyring - and the tickets in it - at the next login.
+ * test/keychain/headless-recipe.test.ts runs these commands as printed.
+ */
+export const HEADLESS_KEYCHAIN = `dbus-run-session -- bash -c 'read -rsp "Keyring password: " pw; echo >&2; printf %s "$pw" | gnome-keyring-daemon --unlock --components=secrets >/dev/null; unset pw; exec bash'`
+
+/** When a session bus is there but nothing answers for the Secret Service on it. */
+export const START_KEYRING = `read -rsp "Keyring password: " pw; echo; printf %s "$pw" | gnome-keyring-daemon --unlock --components=secrets >/dev/null; unset pw`
+
+const HEADLESS = `On a server without a desktop, open a shell with a keychain: ${HEADLESS_KEYCHAIN} (Debian: apt-get install dbus gnome-keyring) and run soemail in it; with a desktop, KeePassXC's Secret Service integration also works. Or `
+
 /** The ways forward when the keychain cannot be used (issue 3 §2). */
-export const NO_KEYCHAIN_HINT =
-  'Start a Secret Service (for example `gnome-keyring-daemon --start --components=secrets`, or KeePassXC with its Secret Service integration enabled), ' +
-  OTHER_WAYS
+export const NO_KEYCHAIN_HINT = HEADLESS + OTHER_WAYS
 
 /** The hint for a failed probe or call; the locked and timeout cases have a more direct first step. */
 export function keychainHint(reason?: KeychainProbeReason): string {
   if (reason === 'locked') return `Unlock the keyring (log in to the desktop session, or unlock it in Seahorse or KeePassXC) and try again, or ${OTHER_WAYS}`
   if (reason === 'timeout') return `If a keyring prompt is open, answer it and try again; otherwise ${OTHER_WAYS}`
+  if (reason === 'no-secret-service') return `Start gnome-keyring on this session bus: ${START_KEYRING} (Debian: apt-get install gnome-keyring), or run KeePassXC with its Secret Service integration. ${HEADLESS}${OTHER_WAYS}`
   return NO_KEYCHAIN_HINT
 }
 

@@ -5,6 +5,7 @@ import {checkBaseUrl} from '../soap/endpoint.js'
 import {ExitCode} from '../errors.js'
 import {ProfileStore} from './profiles.js'
 import {probeKeychain} from '../keychain/probe.js'
+import {keychainHint} from '../keychain/secret-store.js'
 import {activeProfileName, profilesPath, type SessionContext} from './session.js'
 
 export interface Check {
@@ -65,7 +66,7 @@ async function keychainCheck(ctx: SessionContext): Promise<Check> {
       name: 'keychain',
       ok: false,
       detail: probe.message,
-      fix: 'Start a Secret Service (gnome-keyring-daemon --start --components=secrets, or KeePassXC with Secret Service integration) and unlock it; in scripts use SOEMAIL_TICKET; or log in with --insecure-storage.',
+      fix: keychainHint(probe.reason),
       exitCode: ExitCode.CREDENTIAL_STORE,
     }
   }

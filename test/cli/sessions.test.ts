@@ -181,7 +181,7 @@ describe('without a keychain', () => {
     const res = await runCli(['doctor', '--url', sandbox.current.url], {env: noBus(newHome())})
     expect(res.code).toBe(5)
     expect(res.stdout).toMatch(/✗ keychain/)
-    expect(res.stdout).toMatch(/fix: Start a Secret Service/)
+    expect(res.stdout).toMatch(/fix: On a server without a desktop, open a shell with a keychain: dbus-run-session -- bash -c/)
     expect(res.stdout).toMatch(/✓ endpoint/)
   })
 

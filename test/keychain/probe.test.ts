@@ -69,7 +69,7 @@ describe('keychain probe and refusal without a usable Secret Service', () => {
     const e = await expectStoreError(openKeychain({env: {}}), 1000)
     expect(e.details).toMatchObject({store: 'keychain', reason: 'no-session-bus'})
     expect(e.message).toMatch(/keychain cannot be used.*session bus/i)
-    expect(e.hint).toMatch(/gnome-keyring-daemon --start --components=secrets/)
+    expect(e.hint).toContain(HEADLESS_KEYCHAIN)
     expect(e.hint).toMatch(/KeePassXC/)
     expect(e.hint).toMatch(/SOEMAIL_TICKET/)
     expect(e.hint).toMatch(/--insecure-storage/)
