@@ -27,3 +27,4 @@ export const COMMANDS = {
   sandbox: Sandbox,
   status: Status,
 }
+export {COMMAND_NOT_FOUND} from './command-not-found.js'

@@ -8,7 +8,7 @@ import {createServer, type Server} from 'node:net'
 import {join} from 'node:path'
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
 import {ExitCode} from '../../src/errors.js'
-import {CredentialStoreError} from '../../src/keychain/secret-store.js'
+import {CredentialStoreError, HEADLESS_KEYCHAIN} from '../../src/keychain/secret-store.js'
 import {probeKeychain} from '../../src/keychain/probe.js'
 import {openKeychain} from '../../src/keychain/store.js'
 import {
