@@ -1,5 +1,6 @@
 import {callWithRelogin, COMMAND_RETRIES, NO_RETRIES, onlyOnce} from '../connection/call-policy.js'
 import type {ConnectionFlagValues} from '../flags.js'
+import type {SettingSource} from '../sessions/resolve.js'
 import type {SessionContext} from '../sessions/session.js'
 import type {CommandSession, SessionOptions} from './world.js'
 
@@ -14,9 +15,25 @@ export interface ConnectorDeps {
   opened: Array<{close(): void}>
 }
 
-/** How the user gets a new ticket, named for the profile in use. */
-export function reloginHint(profileName = 'default'): string {
-  return `Run soemail login${profileName === 'default' ? '' : ` --profile ${profileName}`} to get a new one, or pass a ticket with --ticket-stdin or SOEMAIL_TICKET.`
+/**
+ * How the user gets a ticket that works, for where the rejected one came from: a stale SOEMAIL_TICKET
+ * wins over a good keychain ticket, and "run soemail login" would not help until it is unset.
+ */
+export function reloginHint(profileName = 'default', source?: SettingSource): string {
+  const login = `soemail login${profileName === 'default' ? '' : ` --profile ${profileName}`}`
+  switch (source) {
+    case 'env':
+      return `The ticket came from SOEMAIL_TICKET, which is used before the one ${login} stores: set a current ticket in it, or unset SOEMAIL_TICKET.`
+    case 'flag':
+      return `The ticket came from --ticket: pass a current one, or leave the flag out to use the one ${login} stores.`
+    case 'stdin':
+      return `The ticket came from --ticket-stdin: give it a current one, or leave the flag out to use the one ${login} stores.`
+    case 'keychain':
+    case 'file':
+      return `The ticket came from the ${source === 'file' ? 'insecure file store' : 'keychain'} (profile ${profileName}): run ${login} to get a new one.`
+    default:
+      return `Run ${login} to get a new one, or pass a ticket with --ticket-stdin or SOEMAIL_TICKET.`
+  }
 }
 
 /** Without `options.stdinTicket`, --ticket-stdin is read here, so every command that connects honours it. */
@@ -34,7 +51,7 @@ export async function openSession(deps: ConnectorDeps, flags: ConnectionFlagValu
   ])
   const session = await resolveSession({profile: flags.profile, url: flags.url, ticket: flags.ticket, appToken: flags['app-token'], apiVersion: flags['api-version']}, deps.sessions, stdinTicket)
   const c = requireConnection(session.settings, session.profileName)
-  const hint = {reloginHint: reloginHint(session.profileName)}
+  const hint = {reloginHint: reloginHint(session.profileName, session.settings.ticket?.source)}
   let connection
   try {
     connection = connect({

@@ -106,6 +106,20 @@ describe.skipIf(!hasKeychain)('login, status, logout with the real Secret Servic
     await runCli(['logout', '--profile', 'tk', '--all'], {env: {HOME: home}})
   })
 
+  it('a stale SOEMAIL_TICKET over a good keychain ticket: exit 4 naming SOEMAIL_TICKET and to unset it, not "run soemail login"', async () => {
+    const home = newHome()
+    const profile = `stale${Date.now()}`
+    expect((await runCli(loginArgs(profile, sandbox.current.url), {env: {HOME: home}, input: 'demo\n'})).code).toBe(0)
+    const stale = await runCli(['account', 'get', '1', '--profile', profile, '--json'], {env: {HOME: home, SOEMAIL_TICKET: '7T:c3RhbGUtdGlja2V0'}})
+    expect(stale.code).toBe(4)
+    const error = (parseJson(stale.stdout) as {error: {code: string; hint: string}}).error
+    expect(error.code).toBe('TICKET_REJECTED')
+    expect(error.hint).toMatch(/The ticket came from SOEMAIL_TICKET, which is used before the one soemail login --profile stale\d+ stores: set a current ticket in it, or unset SOEMAIL_TICKET\./)
+    const fromKeychain = await runCli(['account', 'get', '999999', '--profile', profile, '--json'], {env: {HOME: home}})
+    expect(fromKeychain.code, fromKeychain.stdout).toBe(8)
+    await runCli(['logout', '--profile', profile, '--all'], {env: {HOME: home}})
+  })
+
   describe('with its own sandbox, whose tickets it expires', () => {
     const own = useSandbox()
     it('an expired ticket exits 4 naming soemail login; with SOEMAIL_USERNAME/PASSWORD it logs in again once and goes on', async () => {
@@ -117,7 +131,7 @@ describe.skipIf(!hasKeychain)('login, status, logout with the real Secret Servic
       const expired = await runCli(['account', 'get', '1', '--profile', profile], {env: {HOME: home}})
       expect(expired.code).toBe(4)
       expect(expired.stderr).toMatch(/rejected the ticket/)
-      expect(expired.stderr).toContain(`soemail login --profile ${profile}`)
+      expect(expired.stderr).toContain(`The ticket came from the keychain (profile ${profile}): run soemail login --profile ${profile} to get a new one.`)
 
       const renewed = await runCli([...createArgs, '--profile', profile, '--json'], {env: {HOME: home, SOEMAIL_USERNAME: 'demo', SOEMAIL_PASSWORD: 'demo'}})
       expect(renewed.code, renewed.stderr).toBe(0)
