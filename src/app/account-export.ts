@@ -11,12 +11,14 @@ export async function runAccountExport(opts: AccountExportOptions, world: World)
   if (ids.length === 0) throw new UsageError('no account ids: pass --ids 1,2,3 or --ids-from FILE')
   if (opts['include-secrets']) note(world, 'Warning: --include-secrets writes the stored passwords in clear text; keep the file private and delete it when done.')
   const {email, call} = await world.connect(opts)
-  const [{exportAccounts}, fs] = await Promise.all([import('../bulk/export.js'), import('node:fs')])
+  const [{exportAccounts, csvSink, objectSink}, fs] = await Promise.all([import('../bulk/export.js'), import('node:fs')])
   const fd = opts.out ? fs.openSync(opts.out, 'w', 0o600) : undefined
-  const write = (text: string) => (fd === undefined ? world.stdout.write(text) : fs.writeSync(fd, text))
+  // With --json and no --out, stdout is one JSON document: the rows go into it instead of a CSV before it.
+  const rows: Array<Record<string, string | number | undefined>> = []
+  const sink = fd !== undefined ? csvSink((text) => fs.writeSync(fd, text)) : world.json ? objectSink(rows) : csvSink((text) => world.stdout.write(text))
   let outcome
   try {
-    outcome = await call(() => exportAccounts(email, [...new Set(ids)], {includeSecrets: opts['include-secrets'] ?? false, write}))
+    outcome = await call(() => exportAccounts(email, [...new Set(ids)], {includeSecrets: opts['include-secrets'] ?? false, sink}))
   } finally {
     if (fd !== undefined) fs.closeSync(fd)
   }
@@ -31,5 +33,5 @@ export async function runAccountExport(opts: AccountExportOptions, world: World)
       details: outcome,
     })
   }
-  return world.json ? {written: outcome.written, out: opts.out} : undefined
+  return world.json ? (opts.out ? {written: outcome.written, out: opts.out} : {written: outcome.written, rows}) : undefined
 }

@@ -46,13 +46,33 @@ export async function readAccounts(email: EMailService, ids: readonly number[], 
   await Promise.all(pending)
 }
 
+/** Where exported rows go: the cells of the header, then of each account, in the import format's columns. */
+export interface RowSink {
+  header(columns: readonly string[]): void
+  row(cells: ReadonlyArray<string | number | undefined>): void
+}
+
+/** A CSV file or stream. */
+export function csvSink(write: (text: string) => void): RowSink {
+  return {header: (columns) => write(csvLine(columns)), row: (cells) => write(csvLine(cells))}
+}
+
+/** Rows as objects keyed by column, for --json. */
+export function objectSink(rows: Array<Record<string, string | number | undefined>>): RowSink {
+  let columns: readonly string[] = []
+  return {
+    header: (c) => (columns = c),
+    row: (cells) => rows.push(Object.fromEntries(columns.map((c, i) => [c, cells[i]]))),
+  }
+}
+
 /** Writes the accounts in the import format, in the order of `ids`, reading several at a time. */
-export async function exportAccounts(email: EMailService, ids: number[], options: {includeSecrets: boolean; write: (text: string) => void}): Promise<ExportOutcome> {
+export async function exportAccounts(email: EMailService, ids: number[], options: {includeSecrets: boolean; sink: RowSink}): Promise<ExportOutcome> {
   const outcome: ExportOutcome = {written: 0, missing: []}
-  options.write(csvLine(CSV_FIELDS))
+  options.sink.header(CSV_FIELDS)
   await readAccounts(email, ids, (r) => {
     if (r.account) {
-      options.write(csvLine(accountRow(r.account, options.includeSecrets)))
+      options.sink.row(accountRow(r.account, options.includeSecrets))
       outcome.written++
     } else outcome.missing.push({id: r.id, error: r.error ?? NO_SUCH_ACCOUNT, notFound: r.notFound ?? false})
   })

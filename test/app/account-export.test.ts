@@ -43,6 +43,18 @@ describe('runAccountExport', () => {
     expect(w.stderr.text()).toContain('account 999999:')
   })
 
+  it('--json without --out: stdout is one JSON document with the rows in it, no CSV before it', async () => {
+    const id = await created()
+    const w = world(true)
+    const result = (await runAccountExport({...NO_FLAGS, ids: String(id)}, w)) as {written: number; rows: Array<Record<string, unknown>>}
+    expect(w.stdout.text()).toBe('')
+    expect(result.written).toBe(1)
+    expect(result.rows).toEqual([expect.objectContaining({id, email: 'export.me@example.com', associate_id: 5, imap_server: 'imap.example.com'})])
+    expect(JSON.stringify(result)).not.toContain('in-secret')
+    const out = join(w.configDir, 'json-out.csv')
+    expect(await runAccountExport({...NO_FLAGS, ids: String(id), out}, world(true))).toEqual({written: 1, out})
+  })
+
   it('no ids is a usage error', async () => {
     expect(await runAccountExport({...NO_FLAGS}, world()).catch((e: unknown) => e)).toBeInstanceOf(UsageError)
   })
