@@ -74,7 +74,8 @@ function tryCreate(path: string, me: LockOwner): boolean {
     fd = openSync(path, 'wx', 0o644)
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false
-    throw new CliError('RUN_LOCK_FAILED', ExitCode.USAGE, `cannot create the lock file ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, {
+    // Exit 1 like any results file that cannot be written (results.ts).
+    throw new CliError('RESULTS', ExitCode.UNEXPECTED, `cannot write the lock file ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, {
       hint: 'The lock goes beside the results file; choose a writable place with --results.',
     })
   }

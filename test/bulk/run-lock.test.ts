@@ -80,9 +80,10 @@ describe('the run lock', () => {
     expect(existsSync(path)).toBe(true)
   })
 
-  it('a lock file that cannot be created is a clear exit-2 error', () => {
+  it('a lock file that cannot be created is the error of a results file that cannot be written (exit 1)', () => {
     const error = refusal(join(dir(), 'no-such-dir', 'r.lock'))
-    expect(error.exitCode).toBe(2)
-    expect(error.message).toMatch(/^cannot create the lock file .*no-such-dir\/r\.lock: ENOENT$/)
+    expect(error.exitCode).toBe(1)
+    expect(error.message).toMatch(/^cannot write the lock file .*no-such-dir\/r\.lock: ENOENT$/)
+    expect(error.hint).toMatch(/--results/)
   })
 })

@@ -29,7 +29,7 @@ Columns: ${CSV_COLUMNS.map((f) => f.column).join(', ')} (any case; - _ and space
   }
 
   static override flags = {
-    'dry-run': Flags.boolean({summary: 'Show what each row would do; change nothing.', helpGroup: 'Import'}),
+    'dry-run': Flags.boolean({summary: 'Make the real run\'s checks and show what each row would do; change nothing.', helpGroup: 'Import'}),
     results: Flags.string({summary: 'Results file (default <FILE>.results.csv); the journal and undo files go beside it.', helpGroup: 'Import'}),
     resume: Flags.boolean({summary: 'Continue an earlier run of this file: skip rows already done, retry failed ones.', helpGroup: 'Import'}),
     restart: Flags.boolean({summary: 'Start over: move the earlier run\'s journal and undo files aside.', helpGroup: 'Import', exclusive: ['resume']}),
