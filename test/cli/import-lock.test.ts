@@ -2,7 +2,7 @@
  * One import at a time (issue 11 §4), with real processes of the built CLI against a sandbox whose
  * latency makes the runs overlap.
  */
-import {spawn} from 'node:child_process'
+import {spawn, spawnSync} from 'node:child_process'
 import {existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {hostname, tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -104,6 +104,21 @@ describe('one import of a file at a time', () => {
     expect(existsSync(lock)).toBe(false)
     // Rows in flight at the kill may have been created without an answer (unknown); none twice.
     for (const email of emails) expect(countByEmail(email)).toBeLessThanOrEqual(1)
+  }, 60_000)
+
+  it('two runs started together over a stale lock: one takes it over, the other is refused; no duplicate account', async () => {
+    const dir = work()
+    const {file, emails} = csv(dir, 20)
+    const lock = `${file}.results.csv.lock`
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid
+    writeFileSync(lock, JSON.stringify({pid: dead, host: hostname(), startedAt: '2026-12-01T08:00:00.000Z', token: 'dead'}))
+    const a = start(['account', 'import', file, '--concurrency', '2'])
+    const b = start(['account', 'import', file, '--concurrency', '2'])
+    const results = await Promise.all([a.done, b.done])
+    expect(results.map((r) => r.code).sort(), results.map((r) => r.stderr).join('\n')).toEqual([0, 2])
+    expect(results.find((r) => r.code === 0)!.stderr).toContain(`left by pid ${dead} on ${hostname()}`)
+    for (const email of emails) expect(countByEmail(email)).toBe(1)
+    expect(existsSync(lock)).toBe(false)
   }, 60_000)
 
   it('the lock is released on every exit path: SIGTERM, Ctrl-C twice, a validation error, a refused journal', async () => {
