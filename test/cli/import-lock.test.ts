@@ -70,11 +70,12 @@ describe('one import of a file at a time', () => {
 
   it('a second run while one runs, even with --restart, touches none of its files; the first ends as if alone', async () => {
     const dir = work()
-    const {file, emails} = csv(dir, 24)
+    const {file, emails} = csv(dir, 40)
     const a = start(['account', 'import', file, '--concurrency', '1'])
     let ended = false
     void a.done.then(() => (ended = true))
     await untilJournalDone(`${file}.results.csv.journal`, 2, () => ended)
+    expect(ended, 'the import ended before the test could look at it').toBe(false)
     const before = readdirSync(dir).sort()
     const b = await runCli(['account', 'import', file, '--restart', '--json'], {env: env()})
     expect(b.code, b.stdout).toBe(2)
@@ -123,7 +124,7 @@ describe('one import of a file at a time', () => {
 
   it('the lock is released on every exit path: SIGTERM, Ctrl-C twice, a validation error, a refused journal', async () => {
     const dir = work()
-    const {file} = csv(dir, 30)
+    const {file} = csv(dir, 60)
     const lock = `${file}.results.csv.lock`
     const journal = `${file}.results.csv.journal`
     const stopped = start(['account', 'import', file, '--concurrency', '1'])
@@ -154,9 +155,12 @@ describe('one import of a file at a time', () => {
 
   it('--dry-run takes no lock: it runs beside an import and says one is running', async () => {
     const dir = work()
-    const {file} = csv(dir, 20)
+    const {file} = csv(dir, 40)
     const a = start(['account', 'import', file, '--concurrency', '1'])
-    await untilJournalDone(`${file}.results.csv.journal`, 1)
+    let ended = false
+    void a.done.then(() => (ended = true))
+    await untilJournalDone(`${file}.results.csv.journal`, 1, () => ended)
+    expect(ended, 'the import ended before the test could look at it').toBe(false)
     const lockBefore = readFileSync(`${file}.results.csv.lock`, 'utf8')
     const plan = await runCli(['account', 'import', file, '--dry-run'], {env: env()})
     expect(plan.code, plan.stderr).toBe(0)
