@@ -1,7 +1,9 @@
 import {UsageError} from '../errors.js'
 import type {ConnectionFlagValues} from '../flags.js'
 import {redactArgv, resumeCommand} from '../bulk/resume-command.js'
+import {acquireRunLock, describeOwner, lockPath, type RunLock} from '../bulk/run-lock.js'
 import {finishImport} from './import-outcome.js'
+import {ticketCheck} from './ticket-check.js'
 import {note, type World} from './world.js'
 
 export type AccountImportOptions = ConnectionFlagValues & {
@@ -16,6 +18,7 @@ export type AccountImportOptions = ConnectionFlagValues & {
   retries: number
   delimiter?: string
   map?: string[]
+  'ignore-column'?: string[]
   output: string
   trace?: boolean
   /** The command line as given, for the resume command (secrets are redacted from it). */
@@ -37,18 +40,21 @@ export async function runAccountImport(opts: AccountImportOptions, world: World)
     throw new UsageError('--ticket-stdin cannot be used when the CSV comes from standard input (-)', {hint: 'Give the ticket in SOEMAIL_TICKET or with soemail login, or read the CSV from a file.'})
   }
   if (opts.file !== '-') await assertReadableFile(opts.file)
+  const files = importFiles(opts.file, opts.results)
+  const csv = {delimiter: opts.delimiter, map: opts.map, ignore: opts['ignore-column']}
+  const ndjson = opts.output === 'ndjson'
+  // The lock comes before anything reads or moves the run files, and before anything is sent.
+  const lock = opts['dry-run'] ? undefined : takeRunLock(files.results, world)
   const {open, dispose} = await openCsvInput(opts.file, world.stdin)
   try {
-    const csv = {delimiter: opts.delimiter, map: opts.map}
-    const files = importFiles(opts.file, opts.results)
-    const ndjson = opts.output === 'ndjson'
     if (opts['dry-run']) {
-      const {email, call} = await world.connect(opts)
+      const session = await world.connect(opts)
       const {dryRunImport} = await import('./import-dry-run.js')
-      return await dryRunImport(world, {open, csv, email, call, concurrency, ndjson})
+      return await dryRunImport(world, {open, csv, email: session.email, call: session.call, verifyTicket: ticketCheck(session), concurrency, ndjson, skipInvalid: opts['skip-invalid'] ?? false, files})
     }
     // The runner owns retries and the one re-login of a bulk run.
-    const {email, call, renewTicket} = await world.connect(opts, {bulk: true})
+    const session = await world.connect(opts, {bulk: true})
+    const {email, renewTicket} = session
 
     let resume = opts.resume ?? false
     if (!resume && journalExists(files.journal)) {
@@ -72,6 +78,7 @@ export async function runAccountImport(opts: AccountImportOptions, world: World)
       }
       note(world, `\nStopped at once. The journal is consistent; resume with:\n  ${resumeHint}`)
       world.signals.off('SIGINT', onSignal)
+      lock?.release()
       world.signals.resend('SIGINT')
     }
     world.signals.on('SIGINT', onSignal)
@@ -83,7 +90,7 @@ export async function runAccountImport(opts: AccountImportOptions, world: World)
         {
           open,
           email,
-          verifyTicket: () => call(() => email.createDefaultEMailAccount().then(() => undefined)),
+          verifyTicket: ticketCheck(session),
           renewTicket,
           stopping: () => interrupts > 0,
           warn: (message) => note(world, `Warning: ${message}`),
@@ -104,8 +111,19 @@ export async function runAccountImport(opts: AccountImportOptions, world: World)
     }
     return await finishImport(world, summary, {resumeCommand: resumeHint, ndjson})
   } finally {
+    lock?.release()
     await dispose()
   }
+}
+
+/** The run files' lock (bulk/run-lock.ts); says so when it takes over the lock of a run that died. */
+function takeRunLock(results: string, world: World): RunLock {
+  const lock = acquireRunLock(lockPath(results), world.clock.now())
+  if (lock.tookOver) {
+    const who = 'pid' in lock.tookOver ? describeOwner(lock.tookOver) : 'a run that died while creating it'
+    note(world, `Took over the lock ${lock.path} left by ${who}, which is no longer running.`)
+  }
+  return lock
 }
 
 function parseConcurrency(value: string): number | 'auto' {

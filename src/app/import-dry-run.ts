@@ -1,4 +1,6 @@
+import {CliError, ExitCode} from '../errors.js'
 import type {CsvOptions} from '../csv/reader.js'
+import type {ImportFiles} from '../bulk/files.js'
 import type {EMailService} from '../soap/email-service.js'
 import {log, note, type CommandSession, type World} from './world.js'
 
@@ -7,28 +9,56 @@ export interface DryRunInput {
   csv: CsvOptions
   email: EMailService
   call: CommandSession['call']
+  /** The real run's ticket and URL check (ticket-check.ts). */
+  verifyTicket: () => Promise<void>
   concurrency: number | 'auto'
   ndjson: boolean
+  skipInvalid: boolean
+  /** The files the real run would write; their lock is looked at, never taken. */
+  files: ImportFiles
 }
 
-/** What each row would do, read from the server; nothing is written. */
+/**
+ * What each row would do, read from the server; nothing is written. It makes the real run's checks in
+ * the real run's order and ends with the real run's exit code, so `--dry-run && import` is a gate:
+ * pre-flight (3: invalid rows unless --skip-invalid, an unknown column), the ticket and URL (4, 7), then
+ * the plan (6 when rows would not succeed: invalid ones skipped, accounts that cannot be read).
+ *
+ * It takes no lock: it writes no run file, so it cannot spoil a run in progress, and a plan made while
+ * an import runs is worth having. It says so when an import holds the lock, because the real run would
+ * then be refused (exit 2) until that one ends.
+ */
 export async function dryRunImport(world: World, input: DryRunInput): Promise<unknown> {
-  const [{checkFile}, {knownDuplicates}, {planImport}, {Limiter}, {renderPlanLine}] = await Promise.all([
+  const [{checkFile}, {knownDuplicates}, {planImport}, {Limiter}, {renderPlanLine}, {lockHolder, lockPath, describeOwner}, {journalExists}] = await Promise.all([
     import('../bulk/import-job.js'),
     import('../csv/reader.js'),
     import('../bulk/dry-run.js'),
     import('../bulk/limiter.js'),
     import('../output/import-summary.js'),
+    import('../bulk/run-lock.js'),
+    import('../bulk/journal.js'),
   ])
   const {open, csv, email, concurrency, ndjson} = input
-  const report = await checkFile(open, csv, true, (message) => note(world, `Warning: ${message}`))
+  const holder = lockHolder(lockPath(input.files.results))
+  if (holder) note(world, `Note: an import of this file is running now (${describeOwner(holder)}); a real run would be refused until it ends, and this plan may be out of date when it does.`)
+  else if (journalExists(input.files.journal)) note(world, `Note: an earlier run of this file left ${input.files.journal}; the real run needs --resume (skip the rows it did) or --restart.`)
+  const report = await checkFile(open, csv, input.skipInvalid)
+  if (report.valid > 0) await input.verifyTicket()
   const style = world.stdout.style
   const totals = await input.call(() =>
-    planImport(open, csv, email, new Limiter(concurrency === 'auto' ? 8 : concurrency), (line) => {
+    planImport(open, csv, {email}, new Limiter(concurrency === 'auto' ? 8 : concurrency), (line) => {
       if (ndjson) world.stdout.write(`${JSON.stringify({type: 'plan', ...line})}\n`)
       else if (!world.json) world.stdout.write(`${renderPlanLine(line, style)}\n`)
     }, knownDuplicates(report)),
   )
   if (!world.json && !ndjson) log(world, `\n${style.bold('Plan:')} ${totals.create} to create, ${totals.update} to update, ${totals.unchanged} unchanged${totals.invalid ? `, ${totals.invalid} invalid` : ''}${totals.error ? `, ${totals.error} could not be read` : ''}. Nothing was changed.`)
-  return {dryRun: true, totals}
+  const result = {dryRun: true, totals}
+  if (totals.invalid + totals.error > 0) {
+    const why = [totals.invalid ? `${totals.invalid} invalid (skipped by --skip-invalid)` : '', totals.error ? `${totals.error} whose account could not be read` : ''].filter(Boolean).join(', ')
+    throw new CliError('PARTIAL', ExitCode.PARTIAL, `the import would not succeed for every row: ${why}; nothing was changed`, {
+      hint: 'The real run would end with exit 6 for these rows; fix them, or run the import knowing they will be reported.',
+      details: result,
+    })
+  }
+  return result
 }

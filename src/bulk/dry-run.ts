@@ -3,7 +3,7 @@ import {loadAccount} from '../accounts/service.js'
 import type {EMailService} from '../soap/email-service.js'
 import type {CsvOptions} from '../csv/reader.js'
 import {importBatches} from '../csv/rows.js'
-import {rowProblemsText, type KnownDuplicates} from '../csv/row.js'
+import {rowProblemsText, type ImportRow, type KnownDuplicates} from '../csv/row.js'
 import type {Limiter} from './limiter.js'
 import {classifyFailure} from '../connection/call-policy.js'
 import {OrderedResults} from './results.js'
@@ -26,13 +26,52 @@ export interface PlanTotals {
   error: number
 }
 
+/** What planning a batch needs; the integrator adds the associate resolver and the account index here. */
+export interface PlanContext {
+  email: EMailService
+}
+
+/** A row's plan now, or a read of the server that gives it (run under the dry-run's limiter). */
+export type PlannedRow = PlanLine | (() => Promise<PlanLine>)
+
 /**
- * What an import would do, row by row, without writing anything: rows with an id are read from the
- * server to see which fields would change. Lines come out in input order. `known`: the duplicates
- * pre-flight found (knownDuplicates); nothing is sent, so a file changed in between costs a wrong plan at
- * worst, while the real import finds duplicates again as it sends.
+ * THE SEAM: the plan of one batch of rows, one entry per row in order. Everything that decides what a row
+ * will do belongs here, so that the dry-run shows what the real run will do:
+ * - associate resolution (issue 11 §1) goes first: resolve the batch's associates in one lookup, and a
+ *   row whose associate is unknown, ambiguous or inactive becomes `invalid` with the candidates;
+ * - natural-key matching (§2) goes in the create branch: a row without id whose (associate, e-mail)
+ *   matches an existing account is planned as an update of that account (or `unchanged`), via the same
+ *   diff as a row with an id.
+ * Rows that need no request are planned at once so they are not kept waiting for reads.
  */
-export async function planImport(open: () => NodeJS.ReadableStream, csv: CsvOptions, email: EMailService, limiter: Limiter, sink: (line: PlanLine) => void, known?: KnownDuplicates): Promise<PlanTotals> {
+export async function planBatch(rows: readonly ImportRow[], ctx: PlanContext): Promise<PlannedRow[]> {
+  return rows.map((row): PlannedRow => {
+    const base = {line: row.line, email: row.email, associateId: row.associateId, id: row.id}
+    if (row.problems.length > 0) return {...base, action: 'invalid', error: rowProblemsText(row.problems)}
+    if (row.id === undefined) return {...base, action: 'create'}
+    const id = row.id
+    return () => planUpdate(ctx.email, id, row, base)
+  })
+}
+
+/** An update's plan: the fields the row would change on the account as the server has it now. */
+async function planUpdate(email: EMailService, id: number, row: ImportRow, base: Omit<PlanLine, 'action'>): Promise<PlanLine> {
+  try {
+    const current = await loadAccount(email, id)
+    const changes = diffAccounts(current, mergeAccount(current, row.input))
+    return {...base, id, action: changes.length > 0 ? 'update' : 'unchanged', changes}
+  } catch (error) {
+    return {...base, action: 'error', error: classifyFailure(error, false).message}
+  }
+}
+
+/**
+ * What an import would do, row by row, without writing anything: each batch is planned by planBatch,
+ * whose reads run under `limiter`. Lines come out in input order. `known`: the duplicates pre-flight
+ * found (knownDuplicates); nothing is sent, so a file changed in between costs a wrong plan at worst,
+ * while the real import finds duplicates again as it sends.
+ */
+export async function planImport(open: () => NodeJS.ReadableStream, csv: CsvOptions, ctx: PlanContext, limiter: Limiter, sink: (line: PlanLine) => void, known?: KnownDuplicates): Promise<PlanTotals> {
   const totals: PlanTotals = {create: 0, update: 0, unchanged: 0, invalid: 0, error: 0}
   const ordered = new OrderedResults<PlanLine>((l) => {
     totals[l.action]++
@@ -41,28 +80,18 @@ export async function planImport(open: () => NodeJS.ReadableStream, csv: CsvOpti
   const pending = new Set<Promise<void>>()
   let seq = 0
   try {
-    // Batch by batch, as pre-flight reads: rows that need no request are done before the next await, so
+    // Batch by batch, as pre-flight reads: rows that need no request are done before the next read, so
     // they die young instead of living on in the heap.
     for await (const batch of importBatches(open, csv, undefined, known)) {
-      for (const row of batch) {
+      for (const planned of await planBatch(batch, ctx)) {
         const mySeq = seq++
-        const base = {line: row.line, email: row.email, associateId: row.associateId, id: row.id}
-        if (row.problems.length > 0) {
-          ordered.settle(mySeq, {...base, action: 'invalid', error: rowProblemsText(row.problems)})
+        if (typeof planned !== 'function') {
+          ordered.settle(mySeq, planned)
           continue
         }
-        if (row.id === undefined) {
-          ordered.settle(mySeq, {...base, action: 'create'})
-          continue
-        }
-        const id = row.id
         await limiter.acquire()
-        const p: Promise<void> = loadAccount(email, id)
-          .then((current) => {
-            const changes = diffAccounts(current, mergeAccount(current, row.input))
-            ordered.settle(mySeq, {...base, action: changes.length > 0 ? 'update' : 'unchanged', changes})
-          })
-          .catch((error: unknown) => ordered.settle(mySeq, {...base, action: 'error', error: classifyFailure(error, false).message}))
+        const p: Promise<void> = planned()
+          .then((line) => ordered.settle(mySeq, line))
           .finally(() => {
             limiter.release()
             pending.delete(p)

@@ -31,7 +31,7 @@ export interface ImportJobDeps {
   /** One event per row for --output ndjson. */
   emit?: (result: RowResult) => void
   progress?: (total: number) => Progress
-  /** Notices for stderr, such as columns that will be ignored. */
+  /** Notices for stderr, such as a file that changed during the run. */
   warn?: (message: string) => void
   /** Size and modification time of the input file; undefined for a private copy of stdin. */
   fingerprint?: () => Promise<string>
@@ -51,10 +51,9 @@ export interface ImportSummary {
 
 const PROBLEMS_IN_MESSAGE = 50
 
-/** Pre-flight over the whole file; nothing is sent unless it passes (or --skip-invalid). */
-export async function checkFile(open: () => NodeJS.ReadableStream, csv: CsvOptions, skipInvalid: boolean, warn?: (message: string) => void): Promise<PreflightReport> {
+/** Pre-flight over the whole file; nothing is sent unless it passes (or --skip-invalid). A column soemail does not know fails it (resolveHeader). */
+export async function checkFile(open: () => NodeJS.ReadableStream, csv: CsvOptions, skipInvalid: boolean): Promise<PreflightReport> {
   const report = await preflight(open, csv)
-  if (report.unknownColumns.length > 0) warn?.(`ignoring columns soemail does not know: ${report.unknownColumns.join(', ')} (rename them with --map column=field)`)
   const problems = [...report.duplicates, ...report.problems].sort((a, b) => a.line - b.line)
   const fileLevel = report.headerProblems.length > 0
   if (fileLevel || (problems.length > 0 && !skipInvalid)) {
@@ -87,7 +86,7 @@ export async function runImport(options: ImportJobOptions, deps: ImportJobDeps):
   const changed = async () => before !== (await deps.fingerprint?.())
   const changedError = () => new ValidationError('the input file changed while it was being checked; nothing was sent', [], {hint: 'Let whatever writes the file finish (or work on a copy), then run the import again.'})
   // The apply pass reads the file again: what it sends must be what was checked.
-  const report = await checkFile(deps.open, options.csv, options.skipInvalid, deps.warn).catch(async (error: unknown) => {
+  const report = await checkFile(deps.open, options.csv, options.skipInvalid).catch(async (error: unknown) => {
     throw (await changed()) ? changedError() : error
   })
   if (await changed()) throw changedError()

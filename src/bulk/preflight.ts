@@ -14,8 +14,8 @@ export interface PreflightReport {
   updates: number
   /** Problems with the file as a whole (a column that rows creating accounts need is missing); nothing can be sent. */
   headerProblems: string[]
-  /** Header cells that are not fields (after --map); their values are ignored. */
-  unknownColumns: string[]
+  /** Header cells left out with --ignore-column (a column soemail does not know is an error instead). */
+  ignoredColumns: string[]
   /** Row problems in line order, the first PROBLEM_CAP of them; duplicates and missing columns are reported apart. */
   problems: RowProblem[]
   /** All row problems, however many were kept in `problems`. */
@@ -43,7 +43,7 @@ export const PROBLEM_CAP = 1000
 export async function preflight(open: OpenCsv, options: CsvOptions): Promise<PreflightReport> {
   const report: PreflightReport = {
     rows: 0, valid: 0, invalid: 0, creates: 0, updates: 0,
-    headerProblems: [], unknownColumns: [], problems: [], problemCount: 0, duplicates: [], duplicateCount: 0,
+    headerProblems: [], ignoredColumns: [], problems: [], problemCount: 0, duplicates: [], duplicateCount: 0,
     columns: [], fields: [], delimiter: ',',
   }
   // Missing columns are one problem of the file, not one per row: counted here, described once at the end.
@@ -51,7 +51,7 @@ export async function preflight(open: OpenCsv, options: CsvOptions): Promise<Pre
   for await (const batch of importBatches(open, options, (header) => {
     report.columns = header.columns
     report.fields = header.fields
-    report.unknownColumns = header.unknownColumns
+    report.ignoredColumns = header.ignoredColumns
     report.delimiter = header.delimiter
   })) {
     for (const row of batch) {

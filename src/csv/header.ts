@@ -2,6 +2,7 @@ import {UsageError, ValidationError} from '../errors.js'
 import {accountValue} from '../accounts/merge.js'
 import {CSV_COLUMNS, fieldByName} from '../model/account-fields.js'
 import type {EMailAccount} from '../soap/account-model.js'
+import {NO_IGNORES, unknownColumnsError, type ColumnIgnores, type UnknownColumn} from './unknown-columns.js'
 
 /** The import format's columns, in the order export writes them (DESIGN.md "Bulk CSV format"), from the field catalogue. */
 export const CSV_FIELDS: readonly string[] = CSV_COLUMNS.map((f) => f.column as string)
@@ -86,31 +87,41 @@ export interface HeaderLayout {
   cellIndex: Int32Array
   /** What messages call each field: the header cell as written, or the field name when absent. */
   displayName: string[]
-  /** Header cells that are neither a field nor mapped to one; reported, their values ignored. */
-  unknownColumns: string[]
+  /** Header cells left out with --ignore-column, as written (an unknown column is an error instead). */
+  ignoredColumns: string[]
   /** Cells past this index are tolerated only when empty (a trailing delimiter gives an empty last column). */
   width: number
 }
 
-/** Reads the header record; throws for problems no row could survive. */
-export function resolveHeader(cells: readonly string[], maps: ColumnMaps): HeaderLayout {
+/**
+ * Reads the header record; throws for problems no row could survive, among them a column that is neither
+ * a field, an alias, mapped (--map) nor left out (--ignore-column): its values would be lost unseen.
+ */
+export function resolveHeader(cells: readonly string[], maps: ColumnMaps, ignores: ColumnIgnores = NO_IGNORES): HeaderLayout {
   const cellIndex = new Int32Array(CSV_FIELDS.length).fill(-1)
   const fields: CsvField[] = []
-  const unknownColumns: string[] = []
+  const unknown: UnknownColumn[] = []
+  const ignoredColumns: string[] = []
   let width = 0
   cells.forEach((cell, i) => {
     if (cell.trim() !== '') width = i + 1
   })
   for (let i = 0; i < cells.length; i++) {
     const cell = cells[i] as string
+    const normalized = normalizeColumnName(cell)
+    if (ignores.positions.has(i + 1) || (normalized !== '' && ignores.names.has(normalized))) {
+      if (maps.has(normalized)) throw new UsageError(`column "${cell.trim()}" is both mapped (--map) and ignored (--ignore-column); choose one`)
+      ignoredColumns.push(cell.trim() === '' ? `#${i + 1}` : cell.trim())
+      continue
+    }
     if (cell.trim() === '') {
-      // A trailing delimiter leaves nameless cells at the end; only one in the middle is worth a word.
-      if (i < width) unknownColumns.push(`(no name, column ${i + 1})`)
+      // A trailing delimiter leaves nameless cells at the end; one in the middle may hold values.
+      if (i < width) unknown.push({column: '', position: i + 1})
       continue
     }
     const field = fieldOf(cell, maps)
     if (field === undefined) {
-      unknownColumns.push(cell.trim())
+      unknown.push({column: cell.trim(), position: i + 1})
       continue
     }
     const f = FIELD_INDEX.get(field) as number
@@ -126,9 +137,19 @@ export function resolveHeader(cells: readonly string[], maps: ColumnMaps): Heade
       throw new UsageError(`--map names a column "${column}" that the header does not have; its columns are: ${cells.map((c) => c.trim()).filter((c) => c !== '').join(', ')}`)
     }
   }
+  const present = ignores.names.size > 0 ? new Set(cells.map(normalizeColumnName)) : undefined
+  for (const [normalized, name] of ignores.names) {
+    if (!present?.has(normalized)) {
+      throw new UsageError(`--ignore-column names a column "${name}" that the header does not have; its columns are: ${cells.map((c) => c.trim()).filter((c) => c !== '').join(', ')}`)
+    }
+  }
+  for (const position of ignores.positions) {
+    if (position > cells.length) throw new UsageError(`--ignore-column "#${position}": the header has ${cells.length} columns`)
+  }
   if (fields.length === 0) {
     throw new ValidationError(`the first line is not a header: it has none of the columns ${CSV_FIELDS.join(', ')}`, [], {hint: 'add a header row, or rename columns with --map column=field'})
   }
+  if (unknown.length > 0) throw unknownColumnsError(unknown, CSV_FIELDS)
   const has = (f: CsvField) => (cellIndex[FIELD_INDEX.get(f) as number] as number) !== -1
   if (!has(ID) && !(has(EMAIL) && has(ASSOCIATE))) {
     const missing = [EMAIL, ASSOCIATE].filter((f) => !has(f))
@@ -140,5 +161,5 @@ export function resolveHeader(cells: readonly string[], maps: ColumnMaps): Heade
     const at = cellIndex[i] as number
     return at === -1 ? f : (cells[at] as string).trim()
   })
-  return {columns: cells.slice(0, width).map((c) => c.trim()), fields, cellIndex, displayName, unknownColumns, width}
+  return {columns: cells.slice(0, width).map((c) => c.trim()), fields, cellIndex, displayName, ignoredColumns, width}
 }

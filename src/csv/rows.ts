@@ -1,7 +1,8 @@
 import {ValidationError} from '../errors.js'
-import {countKnownColumns, CSV_FIELDS, DETECTED_DELIMITERS, parseDelimiterOption, parseMapOptions, resolveHeader, type ColumnMaps, type HeaderLayout} from './header.js'
+import {countKnownColumns, CSV_FIELDS, DETECTED_DELIMITERS, normalizeColumnName, parseDelimiterOption, parseMapOptions, resolveHeader, type ColumnMaps, type HeaderLayout} from './header.js'
 import {countChar, CsvRecordSplitter, MAX_RECORD_CHARS, type RecordSink} from './split.js'
 import {decodeCsvText, type OpenCsv} from './decode.js'
+import {parseIgnoreOptions} from './unknown-columns.js'
 import {RowBuilder, type ImportRow, type KnownDuplicates} from './row.js'
 
 export interface CsvOptions {
@@ -9,6 +10,8 @@ export interface CsvOptions {
   delimiter?: string
   /** `column=field` renames, as given to --map. */
   map?: string[]
+  /** Columns to leave out, as given to --ignore-column: header names, or #N by position. */
+  ignore?: string[]
 }
 
 export interface ImportHeader extends HeaderLayout {
@@ -24,6 +27,7 @@ export interface ImportHeader extends HeaderLayout {
 export async function* importBatches(open: OpenCsv, options: CsvOptions, onHeader?: (header: ImportHeader) => void, known?: KnownDuplicates): AsyncGenerator<ImportRow[]> {
   // Options are checked before the file is opened, so a typo costs nothing.
   const maps = parseMapOptions(options.map)
+  const ignores = parseIgnoreOptions(options.ignore, normalizeColumnName)
   const forced = options.delimiter === undefined ? undefined : parseDelimiterOption(options.delimiter)
   let splitter: CsvRecordSplitter | undefined
   let builder: RowBuilder | undefined
@@ -39,7 +43,7 @@ export async function* importBatches(open: OpenCsv, options: CsvOptions, onHeade
     // Blank lines before the header, even with spaces or delimiters on them, are not the header.
     if (problem === undefined && cells.every((cell) => cell.trim() === '')) return
     if (problem !== undefined) throw new ValidationError(`line ${line} (the header): ${problem.message}`, [])
-    const layout = resolveHeader(cells, maps)
+    const layout = resolveHeader(cells, maps, ignores)
     builder = new RowBuilder(layout, known)
     onHeader?.({...layout, delimiter: (splitter as CsvRecordSplitter).delimiter})
   }

@@ -94,11 +94,15 @@ describe('account import', () => {
     expect(existsSync(`${file}.results.csv`)).toBe(false)
   })
 
-  it('--dry-run shows repeated rows as invalid, naming the line they repeat, and plans the rest', async () => {
+  it('--dry-run --skip-invalid shows repeated rows as invalid, naming the line they repeat, plans the rest, and exits 6 as the real run would', async () => {
     const dir = work()
     const file = writeCsv(join(dir, 'dups.csv'), [createRow(3250), createRow(3251), createRow(3250), '77,,,new.example.com,,,,,,,,,', '77,,,other.example.com,,,,,,,,,'])
-    const res = await runCli(['account', 'import', file, '--dry-run'], {env: env()})
-    expect(res.code, res.stderr).toBe(0)
+    const refused = await runCli(['account', 'import', file, '--dry-run'], {env: env()})
+    expect(refused.code, refused.stderr).toBe(3)
+    expect(refused.stderr).toMatch(/line 4 repeats email user3250@example.com/)
+    const res = await runCli(['account', 'import', file, '--dry-run', '--skip-invalid'], {env: env()})
+    expect(res.code, res.stderr).toBe(6)
+    expect(res.stderr).toMatch(/the import would not succeed for every row: 2 invalid \(skipped by --skip-invalid\), 1 whose account could not be read/)
     expect(res.stdout).toMatch(/line 2\s+create\s+user3250@example.com/)
     expect(res.stdout).toMatch(/line 4\s+invalid.*line 4 repeats email user3250@example.com with associate_id 5 from line 2/)
     expect(res.stdout).toMatch(/line 6\s+invalid.*line 6 repeats id 77 from line 5/)
@@ -231,13 +235,45 @@ describe('interruption and resume', () => {
 })
 
 describe('import details', () => {
-  it('warns about columns it does not know, on stderr, and imports the rest', async () => {
+  it('a column it does not know stops the file (exit 3, nothing sent, suggestions in the --json details); --ignore-column imports the rest', async () => {
     const dir = work()
     const file = writeCsv(join(dir, 'extra.csv'), [`${createRow(3600)},Oslo`], `${HEADER},office`)
+    const before = sandbox.current.stats().requests
     const res = await runCli(['account', 'import', file, '--json'], {env: env()})
-    expect(res.code, res.stdout).toBe(0)
-    expect(res.stderr).toMatch(/Warning: ignoring columns soemail does not know: office/)
+    expect(res.code, res.stdout).toBe(3)
+    const error = parseJson(res.stdout).error!
+    expect(error.message).toMatch(/"office" \(column 14\): no known column is close/)
+    expect(error.details).toMatchObject({unknownColumns: [{column: 'office', position: 14, suggestion: null}]})
+    expect(sandbox.current.stats().requests).toBe(before)
+    expect(existsSync(`${file}.results.csv`)).toBe(false)
+    const ignored = await runCli(['account', 'import', file, '--ignore-column', 'office'], {env: env()})
+    expect(ignored.code, ignored.stderr).toBe(0)
     expect(countByEmail('user3600@example.com')).toBe(1)
+  })
+
+  it('Port (IMAP) / Port (SMTP) columns are not dropped: exit 3 suggesting imap_port and smtp_port (also in --dry-run); mapped, the ports are imported', async () => {
+    const dir = work()
+    const header = 'email,associate_id,imap_server,Port (IMAP),imap_password,smtp_server,Port (SMTP),smtp_password'
+    const file = writeCsv(join(dir, 'ports.csv'), ['user3650@example.com,5,imap.example.com,143,ipw,smtp.example.com,25,spw'], header)
+    for (const extra of [[], ['--dry-run']]) {
+      const res = await runCli(['account', 'import', file, ...extra, '--json'], {env: env()})
+      expect(res.code, res.stdout).toBe(3)
+      expect(parseJson(res.stdout).error!.details).toMatchObject({
+        unknownColumns: [
+          {column: 'Port (IMAP)', suggestion: 'imap_port'},
+          {column: 'Port (SMTP)', suggestion: 'smtp_port'},
+        ],
+      })
+      const text = await runCli(['account', 'import', file, ...extra], {env: env()})
+      expect(text.code).toBe(3)
+      expect(text.stderr).toContain('"Port (IMAP)" (column 4): did you mean imap_port?')
+      expect(text.stderr).toMatch(/Known columns: id, email, associate_id, imap_server, imap_port/)
+    }
+    expect(countByEmail('user3650@example.com')).toBe(0)
+    const mapped = await runCli(['account', 'import', file, '--map', 'Port (IMAP)=imap_port', '--map', 'Port (SMTP)=smtp_port'], {env: env()})
+    expect(mapped.code, mapped.stderr).toBe(0)
+    const stored = sandbox.current.accounts().find((a) => a.emailAddress === 'user3650@example.com')
+    expect(stored).toMatchObject({incoming: {port: 143}, outgoing: {port: 25}})
   })
 
   it('on a terminal, running the same import again asks whether to resume', async () => {

@@ -72,16 +72,17 @@ describe('reading the file', () => {
   it('lets the header decide between , and ; by the number of known columns', async () => {
     // Split at commas this header has no known column; at semicolons, three.
     const header = 'email;associate_id;imap_server,x;smtp_server;y'
-    expect((await reportOf(`${header}\n`)).delimiter).toBe(';')
+    expect((await reportOf(`${header}\n`, {ignore: ['imap_server,x', 'y']})).delimiter).toBe(';')
     // A tie (one known column either way) goes to the comma.
-    expect((await reportOf('email;associate_id,id\n')).delimiter).toBe(',')
+    expect((await reportOf('email;associate_id,id\n', {ignore: ['#1']})).delimiter).toBe(',')
   })
 
   it('--delimiter overrides detection and accepts , ; \\t and tab', async () => {
     // Detection picks ; (three known columns against one), which leaves no id column; --delimiter , reads the id.
     const text = 'id,email;smtp_port;imap_port;smtp_server\n3,x\n'
-    expect((await failureOf(() => reportOf(text))).message).toBe('the file has no email or associate_id column and no id column, so no row can name an account')
-    const report = await reportOf(text, {delimiter: ','})
+    expect((await failureOf(() => reportOf(text))).message).toContain('"id,email" (column 1): no known column is close')
+    expect((await failureOf(() => reportOf(text, {ignore: ['#1']}))).message).toBe('the file has no email or associate_id column and no id column, so no row can name an account')
+    const report = await reportOf(text, {delimiter: ',', ignore: ['#2']})
     expect(report).toMatchObject({delimiter: ',', columns: ['id', 'email;smtp_port;imap_port;smtp_server'], fields: ['id'], valid: 1})
     for (const tab of ['\t', 'tab', 'TAB', '\\t']) expect((await reportOf('id\temail\n3\ta@b.no\n', {delimiter: tab})).delimiter).toBe('\t')
     const bad = await failureOf(() => reportOf(text, {delimiter: '|'}))
@@ -93,7 +94,7 @@ describe('reading the file', () => {
     const report = await reportOf(' ID , E-Mail,Associate ID,IMAP Server,imap-port,Imap_Auth-Type ,SMTP  Server,smtp port,ImapPassword,smtp_password\n')
     expect(report.fields).toEqual(['id', 'email', 'associate_id', 'imap_server', 'imap_port', 'imap_auth_type', 'smtp_server', 'smtp_port', 'imap_password', 'smtp_password'])
     expect(report.columns[3]).toBe('IMAP Server')
-    expect(report.unknownColumns).toEqual([])
+    expect(report.ignoredColumns).toEqual([])
   })
 
   it('skips empty lines anywhere and Excel blank rows (;;;;) without counting them', async () => {
@@ -109,7 +110,7 @@ describe('reading the file', () => {
     const rows = await rowsOf(`${HEADER},\n${createLine(1)},\n${createLine(2)}\n`)
     expect(rows.map((r) => r.problems)).toEqual([[], []])
     expect((await reportOf(`${HEADER},\n`)).columns).toEqual(HEADER.split(','))
-    expect((await reportOf(`${HEADER};\n${createLine(1, ';')};\n`.replaceAll(',', ';'))).unknownColumns).toEqual([])
+    expect((await reportOf(`${HEADER};\n${createLine(1, ';')};\n`.replaceAll(',', ';'))).ignoredColumns).toEqual([])
   })
 
   it('counts lines physically: a quoted newline (LF or CRLF) moves later rows down', async () => {
@@ -215,7 +216,7 @@ describe('files that are not UTF-8 CSV', () => {
 describe('header and --map', () => {
   it('renames columns with --map (case- and separator-insensitive on both sides)', async () => {
     const report = await reportOf('Konto,E-post,Bruker\n3,a@b.no,5\n', {map: ['konto=id', 'e post=Email', 'BRUKER=associate-id']})
-    expect(report).toMatchObject({fields: ['id', 'email', 'associate_id'], valid: 1, unknownColumns: []})
+    expect(report).toMatchObject({fields: ['id', 'email', 'associate_id'], valid: 1, ignoredColumns: []})
   })
 
   it('refuses --map to an unknown field, naming the allowed ones; and malformed or dangling maps', async () => {
@@ -229,9 +230,52 @@ describe('header and --map', () => {
     expect(dangling.message).toBe('--map names a column "Epost" that the header does not have; its columns are: id, email')
   })
 
-  it('reports unknown columns without failing, and ignores their values', async () => {
-    const report = await reportOf(`${HEADER},Notes,Avdeling\n${createLine(1)},"anything, really",IT\n`)
-    expect(report).toMatchObject({unknownColumns: ['Notes', 'Avdeling'], valid: 1, headerProblems: []})
+  it('refuses columns it does not know (exit 3), naming the nearest known column and every known one', async () => {
+    const text = `${HEADER},Port (IMAP),E-post,Notes,\n${createLine(1)},143,x@y.no,"anything, really",\n`
+    const error = await failureOf(() => reportOf(text))
+    expect(error).toBeInstanceOf(ValidationError)
+    expect(error.exitCode).toBe(3)
+    expect(error.message).toMatch(/^the header has 3 columns soemail does not know; their values would be lost, so nothing was sent:/)
+    expect(error.message).toContain('"Port (IMAP)" (column 14): did you mean imap_port?')
+    expect(error.message).toContain('"E-post" (column 15): did you mean email?')
+    expect(error.message).toContain('"Notes" (column 16): no known column is close')
+    expect(error.hint).toContain(`Known columns: ${CSV_FIELDS.join(', ')}.`)
+    expect(error.hint).toContain('--map "Port (IMAP)=imap_port"')
+    expect((error as ValidationError).details).toEqual({
+      unknownColumns: [
+        {column: 'Port (IMAP)', position: 14, suggestion: 'imap_port', suggestions: ['imap_port']},
+        {column: 'E-post', position: 15, suggestion: 'email', suggestions: ['email']},
+        {column: 'Notes', position: 16, suggestion: null, suggestions: []},
+      ],
+      knownColumns: CSV_FIELDS,
+    })
+  })
+
+  it('a nameless column in the middle is refused too; a trailing delimiter is not', async () => {
+    const error = await failureOf(() => reportOf('id,,email,associate_id\n'))
+    expect(error).toBeInstanceOf(ValidationError)
+    expect(error.message).toContain('(no name, column 2): no known column is close')
+    expect(error.hint).toContain('--ignore-column "#2"')
+    expect((await reportOf('id,,email,associate_id\n', {ignore: ['#2']})).ignoredColumns).toEqual(['#2'])
+  })
+
+  it('--ignore-column leaves columns out by name or #position, and their values are not read', async () => {
+    const text = `${HEADER},Notes,Avdeling\n${createLine(1)},"anything, really",IT\n`
+    const report = await reportOf(text, {ignore: ['notes', '#15']})
+    expect(report).toMatchObject({ignoredColumns: ['Notes', 'Avdeling'], valid: 1, headerProblems: []})
+    // A known column can be left out too: its cells are then not read.
+    const rows = await rowsOf(`${HEADER}\n${createLine(1)}\n`, {ignore: ['IMAP port']})
+    expect(rows[0]!.input.imap?.port).toBeUndefined()
+  })
+
+  it('--ignore-column must name a column of the header, and not one that --map renames', async () => {
+    const dangling = await failureOf(() => reportOf(`${HEADER}\n`, {ignore: ['Notes']}))
+    expect(dangling).toBeInstanceOf(UsageError)
+    expect(dangling.message).toMatch(/^--ignore-column names a column "Notes" that the header does not have; its columns are: id, email/)
+    expect((await failureOf(() => reportOf(`${HEADER}\n`, {ignore: ['#99']}))).message).toBe('--ignore-column "#99": the header has 13 columns')
+    expect((await failureOf(() => reportOf(`${HEADER}\n`, {ignore: ['#0']}))).message).toBe('--ignore-column "#0": columns are numbered from #1')
+    const both = await failureOf(() => reportOf(`${HEADER},E-post\n`, {map: ['E-post=email'], ignore: ['E-post']}))
+    expect(both).toBeInstanceOf(UsageError)
   })
 
   it('names the columns that creates need but the file lacks, once, not per row', async () => {

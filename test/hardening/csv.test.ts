@@ -36,12 +36,17 @@ describe('hostile CSV input', () => {
     expect(rows[1]!.problems).toEqual([])
   })
 
-  it('10,000 columns: the unknown ones are reported and ignored, the known ones read', async () => {
+  it('10,000 columns: the unknown ones are refused in a short message with all of them in the details; ignored, the known ones are read', async () => {
     const extra = Array.from({length: 10_000 - 13}, (_, i) => `extra${i}`)
     const header = [HEADER, ...extra].join(',')
     const row = [createRow(3), ...extra.map(() => 'v')].join(',')
-    const report = await reportOf(`${header}\n${row}\n`)
-    expect(report.unknownColumns).toHaveLength(extra.length)
+    const error = await reportOf(`${header}\n${row}\n`).then(() => undefined, (e: unknown) => e as CliError)
+    expect(error?.exitCode).toBe(3)
+    expect(error!.message.length).toBeLessThan(2000)
+    expect(error!.message).toContain(`… and ${extra.length - 10} more`)
+    expect((error!.details as {unknownColumns: unknown[]}).unknownColumns).toHaveLength(extra.length)
+    const report = await reportOf(`${header}\n${row}\n`, {ignore: extra})
+    expect(report.ignoredColumns).toHaveLength(extra.length)
     expect(report.valid).toBe(1)
   })
 })

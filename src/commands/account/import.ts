@@ -11,10 +11,13 @@ Every input row gets exactly one line in the results file (default <FILE>.result
 
 Undo files: <results>.undo.csv holds the previous values of updated accounts (without passwords) for replaying with account import; <results>.created.csv lists created accounts for account delete --from.
 
-Columns: ${CSV_COLUMNS.map((f) => f.column).join(', ')} (any case; - _ and space alike). Delimiter , or ; (detected), UTF-8 with or without BOM.`
+Columns: ${CSV_COLUMNS.map((f) => f.column).join(', ')} (any case; - _ and space alike). Delimiter , or ; (detected), UTF-8 with or without BOM. A column soemail does not know stops the file (exit 3, with the nearest known column) rather than being dropped: rename it with --map or leave it out with --ignore-column.
+
+--dry-run makes the real run's checks (every row, the ticket and the URL) and exits as the real run would (0, 3, 4, 6, 7) without sending a write, so "--dry-run && import" is a gate. Only one import of a file runs at a time: a second one exits 2 naming the process that holds <results>.lock.`
 
   static override examples = [
     {description: 'See what a file would do:', command: '<%= config.bin %> <%= command.id %> new-office.csv --dry-run'},
+    {description: 'Import only if the dry-run passes:', command: '<%= config.bin %> <%= command.id %> new-office.csv --dry-run && <%= config.bin %> <%= command.id %> new-office.csv'},
     {description: 'Provision, 8 at a time, then check the results:', command: '<%= config.bin %> <%= command.id %> new-office.csv --concurrency 8 && column -s, -t < new-office.csv.results.csv'},
     {description: 'Continue an interrupted run:', command: '<%= config.bin %> <%= command.id %> new-office.csv --resume'},
     {description: 'Excel export with other column names, events for a pipeline:', command: "<%= config.bin %> <%= command.id %> users.csv --map 'E-post=email' --map 'Bruker=associate_id' --output ndjson | jq -c 'select(.status != \"ok\")'"},
@@ -26,7 +29,7 @@ Columns: ${CSV_COLUMNS.map((f) => f.column).join(', ')} (any case; - _ and space
   }
 
   static override flags = {
-    'dry-run': Flags.boolean({summary: 'Show what each row would do; change nothing.', helpGroup: 'Import'}),
+    'dry-run': Flags.boolean({summary: 'Make the real run\'s checks and show what each row would do; change nothing.', helpGroup: 'Import'}),
     results: Flags.string({summary: 'Results file (default <FILE>.results.csv); the journal and undo files go beside it.', helpGroup: 'Import'}),
     resume: Flags.boolean({summary: 'Continue an earlier run of this file: skip rows already done, retry failed ones.', helpGroup: 'Import'}),
     restart: Flags.boolean({summary: 'Start over: move the earlier run\'s journal and undo files aside.', helpGroup: 'Import', exclusive: ['resume']}),
@@ -36,6 +39,7 @@ Columns: ${CSV_COLUMNS.map((f) => f.column).join(', ')} (any case; - _ and space
     retries: Flags.integer({summary: 'Retries of a transient failure per row.', default: 3, min: 0, max: 10, helpGroup: 'Import'}),
     delimiter: Flags.string({summary: 'Column delimiter: , ; or tab (default: detected).', helpGroup: 'Import'}),
     map: Flags.string({summary: 'Rename a column: --map "E-post=email" (repeatable).', multiple: true, helpGroup: 'Import'}),
+    'ignore-column': Flags.string({summary: 'Leave a column out: --ignore-column Notes, or #N by position (repeatable).', multiple: true, helpGroup: 'Import'}),
     output: Flags.string({summary: 'text (a summary) or ndjson (one event per row on stdout).', options: ['text', 'ndjson'], default: 'text', helpGroup: 'Output'}),
     ...connectionFlags,
   }
