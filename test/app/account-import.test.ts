@@ -138,6 +138,19 @@ describe('runAccountImport', () => {
     expect(Math.max(...attempts)).toBeGreaterThan(1)
   })
 
+  it('the ticket check before any row is retried like a read: a 503 there does not end the run at once', async () => {
+    const {file} = csvFile(2)
+    const checks = () => sandbox.current.stats().byOperation.CreateDefaultEMailAccount ?? 0
+    const before = checks()
+    const acted = sandbox.current.stats().acted
+    sandbox.current.setFaults({rates: {throttle: 1}, operations: ['CreateDefaultEMailAccount']})
+    const error = await failure(runAccountImport(options(file), world()))
+    expect((error as CliError).exitCode).toBe(7)
+    expect((error as CliError).message).toMatch(/soemail sent the request 3 times/)
+    expect(checks() - before).toBe(3)
+    expect(sandbox.current.stats().acted).toBe(acted)
+  })
+
   it('an expired ticket is renewed once with SOEMAIL_USERNAME/PASSWORD; a second expiry stops the run with exit 4', async () => {
     const {file} = csvFile(30)
     const ticket = await freshTicket(sandbox.current.url)

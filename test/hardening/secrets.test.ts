@@ -212,7 +212,7 @@ describe('no secret in output or files', () => {
     await ws.run(['account', 'get', id!], 0)
     await ws.run(['account', 'get', id!, '--json', '--trace', '--verbose'], 0)
     await ws.run(['account', 'export', '--ids', `${id},${id2}`, '--trace'], 0)
-    await ws.run(['account', 'export', '--ids', `${id},${id2},999999`, '--out', join(ws.out, 'export.csv'), '--json', '--verbose'], 6)
+    await ws.run(['account', 'export', '--ids', `${id},${id2},999999`, '--out', join(ws.out, 'export.csv'), '--json', '--verbose'], 8)
     expect(readFileSync(join(ws.out, 'export.csv'), 'utf8')).toContain('audit2@example.com')
     await ws.run(['status', '--check', '--trace', '--json'], 0)
     await ws.run(['status', '--all'], 0)
