@@ -17,6 +17,7 @@ export type AccountImportOptions = ConnectionFlagValues & {
   concurrency: string
   retries: number
   delimiter?: string
+  encoding?: string
   map?: string[]
   'ignore-column'?: string[]
   output: string
@@ -41,7 +42,7 @@ export async function runAccountImport(opts: AccountImportOptions, world: World)
   }
   if (opts.file !== '-') await assertReadableFile(opts.file)
   const files = importFiles(opts.file, opts.results)
-  const csv = {delimiter: opts.delimiter, map: opts.map, ignore: opts['ignore-column']}
+  const csv = {delimiter: opts.delimiter, map: opts.map, ignore: opts['ignore-column'], encoding: opts.encoding}
   const ndjson = opts.output === 'ndjson'
   // The lock comes before anything reads or moves the run files, and before anything is sent.
   const lock = opts['dry-run'] ? undefined : takeRunLock(files.results, world)

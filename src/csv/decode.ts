@@ -13,14 +13,23 @@ const PIECE = 16_384
 
 const SAVE_AS_UTF8 = 'in Excel: File > Save As > "CSV UTF-8 (Comma delimited)"; elsewhere save or export as UTF-8'
 
+/** Turns bytes into text chunk by chunk; `end` flushes what a multi-byte character left behind. */
+interface ChunkDecoder {
+  decode(bytes: Buffer): string
+  end(): string
+}
+
 /**
- * Decoded text of a CSV byte stream, BOM removed. Refuses UTF-16, binary and non-UTF-8 input rather than
- * importing mangled names: Excel's plain "CSV" in Norway is Windows-1252, where æøå are not UTF-8.
- * `lineOfEnd` tells the caller's line number at the end of the text yielded so far, for the message.
+ * Decoded text of a CSV byte stream, BOM removed. Without `encoding`: UTF-8, or UTF-16 when the file starts
+ * with a UTF-16 byte order mark (Excel's "Unicode text"); bytes that are not UTF-8 are refused with the
+ * line and a hint to --encoding, rather than importing mangled names (Excel's plain "CSV" in Norway is
+ * Windows-1252). With `encoding` (any name iconv-lite knows: windows-1252, iso-8859-1, utf-16le, …) the
+ * file is read in that encoding. `lineOfEnd` tells the caller's line number at the end of the text
+ * yielded so far, for the message.
  */
-export async function* decodeCsvText(stream: NodeJS.ReadableStream, lineOfEnd: () => number): AsyncGenerator<string> {
-  // fatal: an invalid byte throws instead of becoming U+FFFD; ignoreBOM false: a leading BOM is dropped.
-  const decoder = new TextDecoder('utf-8', {fatal: true})
+export async function* decodeCsvText(stream: NodeJS.ReadableStream, lineOfEnd: () => number, encoding?: string): AsyncGenerator<string> {
+  let decoder: ChunkDecoder | undefined
+  let nulsAllowed = false
   let head: Buffer | undefined = Buffer.alloc(0)
   try {
     for await (const raw of stream) {
@@ -33,56 +42,91 @@ export async function* decodeCsvText(stream: NodeJS.ReadableStream, lineOfEnd: (
           continue
         }
         head = undefined
-        checkNotUtf16(chunk)
+        const chosen = encoding ?? utf16ByBom(chunk)
+        nulsAllowed = chosen !== undefined && /^(utf-?16|ucs-?2|utf-?32)/i.test(chosen)
+        decoder = chosen === undefined ? utf8Decoder(lineOfEnd) : iconvDecoder(await loadIconv(), chosen)
       }
-      if (chunk.indexOf(0) !== -1) throw binaryError()
+      if (!nulsAllowed && chunk.indexOf(0) !== -1) throw binaryError()
       // Decoded in pieces: a 64 KB chunk of æøå text decodes to a string near V8's large-object size, and
       // such strings made the heap of a million-row pre-flight twice as large as 16 KB pieces do.
       for (let at = 0; at < chunk.length; at += PIECE) {
-        const piece = chunk.length <= PIECE ? chunk : chunk.subarray(at, at + PIECE)
-        let text: string
-        try {
-          text = decoder.decode(piece, {stream: true})
-        } catch {
-          throw notUtf8Error(lineOfEnd() + linesBeforeBadByte(piece))
-        }
+        const text = decoder!.decode(chunk.length <= PIECE ? chunk : chunk.subarray(at, at + PIECE))
         if (text.length > 0) yield text
       }
     }
-    if (head !== undefined && head.length > 0) {
+    if (head !== undefined) {
+      // One byte in all (or none): too short for a BOM.
       if (head.indexOf(0) !== -1) throw binaryError()
-      yield* decodeLast(decoder, head, lineOfEnd)
-      return
+      decoder = encoding === undefined ? utf8Decoder(lineOfEnd) : iconvDecoder(await loadIconv(), encoding)
+      const text = decoder.decode(head)
+      if (text.length > 0) yield text
     }
-    yield* decodeLast(decoder, undefined, lineOfEnd)
+    const rest = decoder?.end() ?? ''
+    if (rest.length > 0) yield rest
   } catch (error) {
     throw readError(error)
   }
 }
 
-function* decodeLast(decoder: TextDecoder, bytes: Buffer | undefined, lineOfEnd: () => number): Generator<string> {
-  let text: string
-  try {
-    text = bytes === undefined ? decoder.decode() : decoder.decode(bytes)
-  } catch {
-    throw notUtf8Error(lineOfEnd())
+/** The --encoding value, checked before the file is opened: a typo is a usage error naming the flag. */
+export async function checkEncoding(encoding: string | undefined): Promise<void> {
+  if (encoding === undefined) return
+  const iconv = await loadIconv()
+  if (!iconv.encodingExists(encoding)) {
+    throw new UsageError(`--encoding "${encoding}" is not an encoding soemail knows`, {hint: 'For example --encoding windows-1252 (Excel "CSV" in Western Europe), iso-8859-1, utf-16le or utf-8.'})
   }
-  if (text.length > 0) yield text
 }
 
-function checkNotUtf16(chunk: Buffer): void {
-  if ((chunk[0] === 0xff && chunk[1] === 0xfe) || (chunk[0] === 0xfe && chunk[1] === 0xff)) {
-    throw new ValidationError('the file is UTF-16 (it starts with a UTF-16 byte order mark); save it as CSV UTF-8', [], {hint: SAVE_AS_UTF8})
+type Iconv = typeof import('iconv-lite')
+let iconvLoading: Promise<Iconv> | undefined
+// Loaded only for files that are not UTF-8: the common case never pays for its tables.
+const loadIconv = (): Promise<Iconv> => (iconvLoading ??= import('iconv-lite').then((m) => (m as unknown as {default?: Iconv}).default ?? (m as unknown as Iconv)))
+
+function utf16ByBom(chunk: Buffer): string | undefined {
+  if (chunk[0] === 0xff && chunk[1] === 0xfe) return 'utf-16le'
+  if (chunk[0] === 0xfe && chunk[1] === 0xff) return 'utf-16be'
+  return undefined
+}
+
+/** UTF-8, strict: an invalid byte is an error naming its line, not a U+FFFD in someone's name. */
+function utf8Decoder(lineOfEnd: () => number): ChunkDecoder {
+  // fatal: an invalid byte throws instead of becoming U+FFFD; ignoreBOM false: a leading BOM is dropped.
+  const decoder = new TextDecoder('utf-8', {fatal: true})
+  return {
+    decode(bytes) {
+      try {
+        return decoder.decode(bytes, {stream: true})
+      } catch {
+        throw notUtf8Error(lineOfEnd() + linesBeforeBadByte(bytes))
+      }
+    },
+    end() {
+      try {
+        return decoder.decode()
+      } catch {
+        throw notUtf8Error(lineOfEnd())
+      }
+    },
   }
+}
+
+/** Any encoding iconv-lite knows; it drops a BOM of its own encoding. */
+function iconvDecoder(iconv: Iconv, encoding: string): ChunkDecoder {
+  const decoder = iconv.getDecoder(encoding)
+  return {decode: (bytes) => decoder.write(bytes), end: () => decoder.end() ?? ''}
 }
 
 function binaryError(): ValidationError {
   // UTF-16 without a byte order mark also lands here: every ASCII character comes with a NUL byte.
-  return new ValidationError('the file is UTF-16/binary (it contains NUL bytes), not CSV; save it as CSV UTF-8', [], {hint: SAVE_AS_UTF8})
+  return new ValidationError('the file contains NUL bytes: it is UTF-16 without a byte order mark, or not text at all', [], {
+    hint: `If it is UTF-16 ("Unicode text"), pass --encoding utf-16le; otherwise save it as CSV (${SAVE_AS_UTF8}).`,
+  })
 }
 
 function notUtf8Error(line: number): ValidationError {
-  return new ValidationError(`the file is not UTF-8 (line ${line} has bytes that are not UTF-8; Windows-1252/Latin-1 perhaps); save it as CSV UTF-8`, [], {hint: SAVE_AS_UTF8})
+  return new ValidationError(`the file is not UTF-8: line ${line} has bytes that are not UTF-8 (Excel's plain "CSV" in Western Europe is Windows-1252)`, [], {
+    hint: `Pass --encoding windows-1252 (or the file's encoding: iso-8859-1, utf-16le, …), or save it as UTF-8 (${SAVE_AS_UTF8}).`,
+  })
 }
 
 /** Newlines before the first undecodable byte of a chunk; only for the error message, so a lossy decode will do. */

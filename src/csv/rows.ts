@@ -1,7 +1,7 @@
 import {ValidationError} from '../errors.js'
 import {countKnownColumns, CSV_FIELDS, DETECTED_DELIMITERS, normalizeColumnName, parseDelimiterOption, parseMapOptions, resolveHeader, type ColumnMaps, type HeaderLayout} from './header.js'
 import {countChar, CsvRecordSplitter, MAX_RECORD_CHARS, type RecordSink} from './split.js'
-import {decodeCsvText, type OpenCsv} from './decode.js'
+import {checkEncoding, decodeCsvText, type OpenCsv} from './decode.js'
 import {parseIgnoreOptions} from './unknown-columns.js'
 import {RowBuilder, type ImportRow, type KnownDuplicates} from './row.js'
 
@@ -12,6 +12,8 @@ export interface CsvOptions {
   map?: string[]
   /** Columns to leave out, as given to --ignore-column: header names, or #N by position. */
   ignore?: string[]
+  /** The file's encoding (--encoding); without it UTF-8, or UTF-16 by its byte order mark. */
+  encoding?: string
 }
 
 export interface ImportHeader extends HeaderLayout {
@@ -29,6 +31,7 @@ export async function* importBatches(open: OpenCsv, options: CsvOptions, onHeade
   const maps = parseMapOptions(options.map)
   const ignores = parseIgnoreOptions(options.ignore, normalizeColumnName)
   const forced = options.delimiter === undefined ? undefined : parseDelimiterOption(options.delimiter)
+  await checkEncoding(options.encoding)
   let splitter: CsvRecordSplitter | undefined
   let builder: RowBuilder | undefined
   let pending = ''
@@ -57,7 +60,7 @@ export async function* importBatches(open: OpenCsv, options: CsvOptions, onHeade
   const lineOfEnd = () => (splitter === undefined ? 1 + countChar(pending, 10) : splitter.lineAtEnd())
 
   try {
-    for await (const text of decodeCsvText(open(), lineOfEnd)) {
+    for await (const text of decodeCsvText(open(), lineOfEnd, options.encoding)) {
       if (splitter !== undefined) {
         splitter.push(text, false, sink)
       } else {

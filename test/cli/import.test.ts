@@ -1,5 +1,5 @@
 import {spawn} from 'node:child_process'
-import {existsSync, mkdtempSync, readFileSync} from 'node:fs'
+import {existsSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
@@ -63,6 +63,19 @@ describe('account import', () => {
     expect(err.message).toMatch(/line 5/)
     expect(sandbox.current.stats().requests).toBe(before)
     expect(existsSync(`${file}.results.csv`)).toBe(false)
+  })
+
+  it('a Nordic Excel "CSV" (Windows-1252, ;) exits 3 naming --encoding, and imports with --encoding windows-1252', async () => {
+    const dir = work()
+    const file = join(dir, 'excel.csv')
+    const rows = [HEADER, createRow(3050).replace('user3050', 'bjørn.ærlig'), createRow(3051)].map((r) => r.replaceAll(',', ';'))
+    writeFileSync(file, Buffer.from(`${rows.join('\r\n')}\r\n`, 'latin1'))
+    const refused = await runCli(['account', 'import', file, '--json'], {env: env()})
+    expect(refused.code).toBe(3)
+    expect(parseJson(refused.stdout).error).toMatchObject({message: expect.stringContaining('line 2 has bytes that are not UTF-8'), hint: expect.stringContaining('--encoding windows-1252')})
+    const res = await runCli(['account', 'import', file, '--encoding', 'windows-1252', '--json'], {env: env()})
+    expect(res.code, res.stdout).toBe(0)
+    expect(countByEmail('bjørn.ærlig@example.com')).toBe(1)
   })
 
   it('--skip-invalid imports the valid rows, reports the others as invalid and exits 6', async () => {

@@ -163,37 +163,62 @@ describe('reading the file', () => {
 
 describe('files that are not UTF-8 CSV', () => {
   const utf16 = (text: string, bom: Buffer) => Buffer.concat([bom, Buffer.from(text, 'utf16le')])
+  // Excel's "Unicode text": UTF-16 LE with a BOM, tab-separated.
+  const unicodeText = (rows: string[]) => utf16(rows.map((r) => r.replaceAll(',', '\t')).join('\r\n') + '\r\n', Buffer.from([0xff, 0xfe]))
 
-  it('refuses UTF-16 with a byte order mark (both byte orders), saying to save as CSV UTF-8', async () => {
-    const le = utf16(`${HEADER}\n`, Buffer.from([0xff, 0xfe]))
-    const be = Buffer.from(le).swap16()
+  it('reads UTF-16 with a byte order mark (both byte orders) and tabs, as Excel saves "Unicode text"', async () => {
+    const le = unicodeText([HEADER, createLine(1).replace('user1', 'bjørn'), createLine(2)])
+    const be = Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(le.subarray(2)).swap16()])
     for (const bytes of [le, be]) {
-      const error = await failureOf(() => reportOf(bytes, {}, 1))
-      expect(error).toBeInstanceOf(ValidationError)
-      expect(error.exitCode).toBe(3)
-      expect(error.message).toBe('the file is UTF-16 (it starts with a UTF-16 byte order mark); save it as CSV UTF-8')
+      for (const chunk of [65_536, 1, 7]) {
+        const rows = await rowsOf(bytes, {}, chunk)
+        expect(rows.map((r) => [r.line, r.email, r.problems])).toEqual([[2, 'bjørn@example.no', []], [3, 'user2@example.no', []]])
+      }
     }
+    const report = await reportOf(le)
+    expect(report).toMatchObject({delimiter: '\t', valid: 2})
   })
 
-  it('refuses UTF-16 without a byte order mark and binary files (NUL bytes)', async () => {
+  it('reads Windows-1252 and ISO-8859-1 with --encoding, line numbers exact', async () => {
+    const text = `${HEADER}\n${createLine(1)}\n${createLine(2).replace('user2', 'bjørn').replace(',993,', ',0,')}\n`
+    for (const encoding of ['windows-1252', 'iso-8859-1', 'latin1']) {
+      const rows = await rowsOf(Buffer.from(text, 'latin1'), {encoding}, 7)
+      expect(rows.map((r) => r.email)).toEqual(['user1@example.no', 'bjørn@example.no'])
+      expect(rows[1]!.problems.map(formatRowProblem)).toEqual([expect.stringMatching(/^line 3, column imap_port: /)])
+    }
+    // The euro sign is 0x80 in Windows-1252: proof the table is Windows-1252's, not Latin-1's.
+    const euro = await rowsOf(Buffer.from(`${HEADER}\n${createLine(1).replace(',pw1,', ',pw\x80,')}\n`, 'latin1'), {encoding: 'windows-1252'})
+    expect(euro[0]!.input.imap.password).toBe('pw€')
+  })
+
+  it('an unknown --encoding is a usage error naming the flag, before the file is read', async () => {
+    const error = await failureOf(() => reportOf(`${HEADER}\n`, {encoding: 'klingon-8'}))
+    expect(error).toBeInstanceOf(UsageError)
+    expect(error.message).toBe('--encoding "klingon-8" is not an encoding soemail knows')
+  })
+
+  it('refuses UTF-16 without a byte order mark and binary files (NUL bytes), pointing at --encoding utf-16le', async () => {
     const noBom = Buffer.from(`${HEADER}\n`, 'utf16le')
     const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d])
     const lateNul = Buffer.concat([Buffer.from(`${HEADER}\n${createLine(1)}\n`), Buffer.from([0])])
     for (const bytes of [noBom, png, lateNul]) {
       const error = await failureOf(() => reportOf(bytes))
       expect(error).toBeInstanceOf(ValidationError)
-      expect(error.message).toBe('the file is UTF-16/binary (it contains NUL bytes), not CSV; save it as CSV UTF-8')
+      expect(error.message).toBe('the file contains NUL bytes: it is UTF-16 without a byte order mark, or not text at all')
+      expect(error.hint).toContain('--encoding utf-16le')
     }
+    const read = await rowsOf(noBom, {encoding: 'utf-16le'})
+    expect(read).toEqual([])
   })
 
-  it('refuses Windows-1252 (Excel\'s plain "CSV"), naming the line with the first bad byte', async () => {
+  it('refuses Windows-1252 (Excel\'s plain "CSV") without --encoding, naming the line with the first bad byte and the flag', async () => {
     const text = `${HEADER}\n${createLine(1)}\n${createLine(2).replace('user2', 'bjørn')}\n`
     const bytes = Buffer.from(text, 'latin1')
     for (const chunk of [65_536, 7]) {
       const error = await failureOf(() => reportOf(bytes, {}, chunk))
       expect(error).toBeInstanceOf(ValidationError)
-      expect(error.message).toBe('the file is not UTF-8 (line 3 has bytes that are not UTF-8; Windows-1252/Latin-1 perhaps); save it as CSV UTF-8')
-      expect(error.hint).toContain('CSV UTF-8')
+      expect(error.message).toBe('the file is not UTF-8: line 3 has bytes that are not UTF-8 (Excel\'s plain "CSV" in Western Europe is Windows-1252)')
+      expect(error.hint).toContain('--encoding windows-1252')
     }
   })
 

@@ -11,7 +11,7 @@ Every input row gets exactly one line in the results file (default <FILE>.result
 
 Undo files: <results>.undo.csv holds the previous values of updated accounts (without passwords) for replaying with account import; <results>.created.csv lists created accounts for account delete --from.
 
-Columns: ${CSV_COLUMNS.map((f) => f.column).join(', ')} (any case; - _ and space alike). Delimiter , or ; (detected), UTF-8 with or without BOM. A column soemail does not know stops the file (exit 3, with the nearest known column) rather than being dropped: rename it with --map or leave it out with --ignore-column.
+Columns: ${CSV_COLUMNS.map((f) => f.column).join(', ')} (any case; - _ and space alike). Delimiter , ; or tab (detected), UTF-8 with or without BOM, UTF-16 with a BOM, or --encoding. A column soemail does not know stops the file (exit 3, with the nearest known column) rather than being dropped: rename it with --map or leave it out with --ignore-column.
 
 --dry-run makes the real run's checks (every row, the ticket and the URL) and exits as the real run would (0, 3, 4, 6, 7) without sending a write, so "--dry-run && import" is a gate. Only one import of a file runs at a time: a second one exits 2 naming the process that holds <results>.lock.`
 
@@ -38,6 +38,11 @@ Columns: ${CSV_COLUMNS.map((f) => f.column).join(', ')} (any case; - _ and space
     concurrency: Flags.string({summary: 'Requests at a time, 1-64, or auto (adapts to the server).', default: '4', helpGroup: 'Import'}),
     retries: Flags.integer({summary: 'Retries of a transient failure per row.', default: 3, min: 0, max: 10, helpGroup: 'Import'}),
     delimiter: Flags.string({summary: 'Column delimiter: , ; or tab (default: detected).', helpGroup: 'Import'}),
+    encoding: Flags.string({
+      summary: 'The file\'s encoding: windows-1252, iso-8859-1, utf-16le, … (default: UTF-8, or UTF-16 by its byte order mark).',
+      description: 'Excel\'s plain "CSV" in Western Europe is Windows-1252; its "Unicode text" is UTF-16 with a byte order mark and tabs, which is read without this flag.',
+      helpGroup: 'Import',
+    }),
     map: Flags.string({summary: 'Rename a column: --map "E-post=email" (repeatable).', multiple: true, helpGroup: 'Import'}),
     'ignore-column': Flags.string({summary: 'Leave a column out: --ignore-column Notes, or #N by position (repeatable).', multiple: true, helpGroup: 'Import'}),
     output: Flags.string({summary: 'text (a summary) or ndjson (one event per row on stdout).', options: ['text', 'ndjson'], default: 'text', helpGroup: 'Output'}),
