@@ -203,8 +203,15 @@ export function createDetector(options: DetectorOptions = {}): Detector {
 
   const fill = (d: Detection, source: DetectionSource, from: string, incoming?: AutoconfigServer, outgoing?: AutoconfigServer): string[] => {
     const took: string[] = []
-    if (!d.incoming && incoming) (d.incoming = {host: incoming.host, port: incoming.port, security: incoming.security, userName: incoming.userName, source, from}), took.push('IMAP')
-    if (!d.outgoing && outgoing) (d.outgoing = {host: outgoing.host, port: outgoing.port, security: outgoing.security, userName: outgoing.userName, source, from}), took.push('SMTP')
+    const side = (s: AutoconfigServer): DetectedServer => ({host: s.host, port: s.port, security: s.security, userName: s.userName, source, from})
+    if (!d.incoming && incoming) {
+      d.incoming = side(incoming)
+      took.push('IMAP')
+    }
+    if (!d.outgoing && outgoing) {
+      d.outgoing = side(outgoing)
+      took.push('SMTP')
+    }
     d.complete = Boolean(d.incoming && d.outgoing)
     return took
   }
