@@ -113,10 +113,13 @@ export function createDetector(options: DetectorOptions = {}): Detector {
   const offline = options.offline ?? false
   // Built only when the network is used, so --offline never touches the resolver or reads the CA file.
   let network: {dns: DnsContext; http: FetchContext} | undefined
-  const net = () => (network ??= {
-    dns: dnsContext(options.dnsServers),
-    http: {timeoutMs: options.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS, ca: trustedCas(options.caFile)},
-  })
+  const net = () => {
+    if (!network) {
+      const dns = dnsContext(options.dnsServers)
+      network = {dns, http: {timeoutMs: options.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS, lookup: dns.lookup, ca: trustedCas(options.caFile)}}
+    }
+    return network
+  }
   const detections = new Map<string, Promise<Detection>>()
   const mxCache = new Map<string, Promise<{hosts: string[]; outcome: string}>>()
 
