@@ -1,6 +1,7 @@
 import {readFileSync} from 'node:fs'
 import {rootCertificates} from 'node:tls'
 import {UsageError} from '../errors.js'
+import type {AgentSet} from '../soap/proxy.js'
 import {parseXml, type XElement} from '../soap/xml-tree.js'
 import type {LookupFunction} from './dns.js'
 import type {Security, UserNameForm} from './presets.js'
@@ -59,6 +60,8 @@ export interface FetchContext {
   timeoutMs: number
   lookup?: LookupFunction
   ca?: string[]
+  /** The SOAP calls' agents: HTTPS_PROXY / NO_PROXY apply to these requests as they do to those. */
+  agents: AgentSet
 }
 
 export type Fetched = {ok: true; body: string} | {ok: false; outcome: string}
@@ -66,16 +69,33 @@ export type Fetched = {ok: true; body: string} | {ok: false; outcome: string}
 /** An autoconfig file is a few kB; a server that sends more is not serving one. */
 const MAX_BYTES = 256 * 1024
 
-/** One GET, no retries: each failure is an answer ("not there"), reported and passed over. */
+/**
+ * One GET, no retries: each failure is an answer ("not there"), reported and passed over. Redirects (a
+ * domain's autoconfig host often sends clients to its provider's) are followed to https:// only.
+ * Through a proxy the proxy resolves the host; directly, SOEMAIL_DNS_SERVER's resolver does when set.
+ */
 export async function fetchText(url: string, ctx: FetchContext): Promise<Fetched> {
+  let route
+  try {
+    route = ctx.agents.route(new URL(url))
+  } catch (error) {
+    return {ok: false, outcome: (error as Error).message}
+  }
   const {default: got} = await import('got')
   const request = got(url, {
     timeout: {request: ctx.timeoutMs},
     retry: {limit: 0},
     throwHttpErrors: false,
     maxRedirects: 3,
-    headers: {accept: 'application/xml, text/xml;q=0.9, */*;q=0.1'},
-    ...(ctx.lookup ? {dnsLookup: ctx.lookup as never} : {}),
+    headers: {accept: 'application/xml, text/xml;q=0.9, */*;q=0.1', 'user-agent': 'soemail'},
+    hooks: {
+      beforeRedirect: [
+        (options) => {
+          if ((options.url as URL | undefined)?.protocol !== 'https:') throw new Error(`redirected to ${String(options.url)}, which is not https://`)
+        },
+      ],
+    },
+    ...(route.proxy ? {agent: route.agent} : ctx.lookup ? {dnsLookup: ctx.lookup as never} : {}),
     ...(ctx.ca ? {https: {certificateAuthority: ctx.ca}} : {}),
   })
   request.on('downloadProgress', (progress: {transferred: number}) => {

@@ -1,5 +1,6 @@
 import {domainToASCII} from 'node:url'
 import {fetchText, parseAutoconfig, trustedCas, type AutoconfigServer, type FetchContext} from './autoconfig.js'
+import {AgentSet} from '../soap/proxy.js'
 import {dnsContext, dnsOutcome, type DnsContext} from './dns.js'
 import {presetByDomain, presetByMx, type PasswordAuth, type ProviderPreset, type Security, type ServerPreset, type UserNameForm} from './presets.js'
 import {chooseSrv, SRV_SERVICES} from './srv.js'
@@ -66,6 +67,8 @@ export interface DetectorOptions {
   caFile?: string
   /** Per HTTPS request. */
   timeoutMs?: number
+  /** Where HTTPS_PROXY / NO_PROXY are read (default process.env). */
+  env?: NodeJS.ProcessEnv
 }
 
 export const DEFAULT_ISPDB_URL = 'https://autoconfig.thunderbird.net/v1.1'
@@ -78,11 +81,13 @@ export const DETECT_ENV = {
   autoconfigPort: 'SOEMAIL_AUTOCONFIG_PORT',
 } as const
 
+/** SOEMAIL_DNS_SERVER, SOEMAIL_ISPDB_URL, SOEMAIL_AUTOCONFIG_PORT and the proxy variables of `env`; throws on a malformed value. */
 export function detectorOptionsFromEnv(env: NodeJS.ProcessEnv): DetectorOptions {
   const servers = env[DETECT_ENV.dnsServer]?.split(',').map((s) => s.trim()).filter(Boolean)
   const port = env[DETECT_ENV.autoconfigPort]
   if (port !== undefined && !/^\d{1,5}$/.test(port)) throw new Error(`${DETECT_ENV.autoconfigPort} must be a port number, not "${port}"`)
   return {
+    env,
     ...(servers?.length ? {dnsServers: servers} : {}),
     ...(env[DETECT_ENV.ispdbUrl] ? {ispdbUrl: env[DETECT_ENV.ispdbUrl]} : {}),
     ...(port ? {autoconfigPort: Number(port)} : {}),
@@ -116,7 +121,9 @@ export function createDetector(options: DetectorOptions = {}): Detector {
   const net = () => {
     if (!network) {
       const dns = dnsContext(options.dnsServers)
-      network = {dns, http: {timeoutMs: options.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS, lookup: dns.lookup, ca: trustedCas(options.caFile)}}
+      const ca = trustedCas(options.caFile)
+      const timeoutMs = options.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS
+      network = {dns, http: {timeoutMs, lookup: dns.lookup, ca, agents: new AgentSet({ca, env: options.env, connectTimeoutMs: timeoutMs})}}
     }
     return network
   }

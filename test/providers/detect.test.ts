@@ -2,6 +2,7 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {createDetector, detectorOptionsFromEnv, domainOf, formatServer, userNameFor, type DetectorOptions} from '../../src/providers/detect.js'
 import {startDetectionFixtures, type DetectionFixtures} from '../helpers/detection-fixtures.js'
+import {startProxy} from '../helpers/proxy-server.js'
 
 let fx: DetectionFixtures
 let options: DetectorOptions
@@ -92,6 +93,20 @@ describe('detection, source by source', () => {
     const d = await createDetector({...options, caFile: undefined}).detect('own.test')
     expect(d.incoming).toBeUndefined()
     expect(d.attempts.find((a) => a.source === 'autoconfig')?.outcome).toMatch(/CERT|SELF_SIGNED|UNABLE/)
+  })
+})
+
+describe('through a proxy', () => {
+  it('HTTPS_PROXY carries the autoconfig and ISPDB requests as it carries the SOAP calls (a CONNECT tunnel)', async () => {
+    // The proxy resolves the host, as a real one would: the made-up autoconfig host is 127.0.0.1 to it.
+    const proxy = await startProxy({resolveHost: (host) => (host.endsWith('.test') ? '127.0.0.1' : host)})
+    try {
+      const d = await createDetector({...options, ...detectorOptionsFromEnv({...fx.env, HTTPS_PROXY: proxy.url})}).detect('per@own.test')
+      expect(d.incoming).toMatchObject({host: 'mail.own.test', source: 'autoconfig'})
+      expect(proxy.seen).toContainEqual(expect.objectContaining({method: 'CONNECT', target: `autoconfig.own.test:${fx.https.port}`}))
+    } finally {
+      await proxy.close()
+    }
   })
 })
 
