@@ -39,7 +39,7 @@ function server(label: string, s: DetectedServer | undefined, style: Style): str
 }
 
 function verdict(v: PasswordVerdict, style: Style): string {
-  if (v.action === 'allow') return '  Password account: fine'
+  if (v.action === 'allow') return '  Password account: fine (no known provider objects to a password)'
   if (v.action === 'warn') return `  Password account: ${style.yellow('warning')} ${v.message}`
   return `  Password account: ${style.red('refused')} ${v.message}\n  ${style.dim(v.hint)}`
 }
@@ -50,7 +50,9 @@ export function renderDetection(d: Detection, policy: PasswordVerdict, style: St
   lines.push(server('IMAP', d.incoming, style), server('SMTP', d.outgoing, style))
   if (d.note) lines.push(`  Note: ${d.note}`)
   if (d.mx.length) lines.push(`  MX: ${d.mx.join(', ')}`)
-  lines.push(verdict(policy, style), '', style.dim('Tried:'))
+  // Nothing found and nothing known against it: a verdict would only say "fine" about nothing.
+  if (d.incoming || d.outgoing || policy.action !== 'allow') lines.push(verdict(policy, style))
+  lines.push('', style.dim('Tried:'))
   for (const a of d.attempts) lines.push(style.dim(`  ${a.source.padEnd(10)} ${a.asked}: ${a.outcome}`))
   return lines.join('\n')
 }
