@@ -173,21 +173,20 @@ export function createDetector(options: DetectorOptions = {}): Detector {
     return d
   }
 
+  // The four names are asked at once (a slow resolver costs one timeout, not four) and used in order.
   const srv = async (d: Detection) => {
-    for (const side of ['incoming', 'outgoing'] as const) {
-      for (const service of SRV_SERVICES[side]) {
-        const name = `${service.name}.${d.domain}`
-        const outcome = await net().dns.resolver.resolveSrv(name).then(
-          (records) => chooseSrv(records),
-          (error) => ({offered: false as const, reason: dnsOutcome(error).text}),
-        )
-        d.attempts.push({source: 'srv', asked: `SRV ${name}`, outcome: outcome.offered ? `${outcome.host}:${outcome.port}` : outcome.reason})
-        if (outcome.offered) {
-          d[side] = {host: outcome.host, port: outcome.port, security: service.security, source: 'srv', from: `SRV ${service.name}`}
-          break
-        }
-      }
-    }
+    const services = (['incoming', 'outgoing'] as const).flatMap((side) => SRV_SERVICES[side].map((service) => ({side, service, name: `${service.name}.${d.domain}`})))
+    const answers = await Promise.all(
+      services.map(({name}) => net().dns.resolver.resolveSrv(name).then(
+        (records) => chooseSrv(records),
+        (error) => ({offered: false as const, reason: dnsOutcome(error).text}),
+      )),
+    )
+    services.forEach(({side, service, name}, i) => {
+      const outcome = answers[i]!
+      d.attempts.push({source: 'srv', asked: `SRV ${name}`, outcome: outcome.offered ? `${outcome.host}:${outcome.port}` : outcome.reason})
+      if (outcome.offered && !d[side]) d[side] = {host: outcome.host, port: outcome.port, security: service.security, source: 'srv', from: `SRV ${service.name}`}
+    })
     d.complete = Boolean(d.incoming && d.outgoing)
   }
 
