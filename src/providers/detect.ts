@@ -96,7 +96,7 @@ export function detectorOptionsFromEnv(env: NodeJS.ProcessEnv): DetectorOptions 
 
 export interface Detector {
   /** Cached per domain for the detector's life (one run); concurrent calls share one lookup. */
-  detect(emailOrDomain: string): Promise<Detection>
+  detect(emailOrDomain: string): Promise<Readonly<Detection>>
   /** The domain's MX hosts, best first (cached; [] offline or on failure). For passwordPolicy. */
   mx(emailOrDomain: string): Promise<string[]>
 }
@@ -232,7 +232,8 @@ export function createDetector(options: DetectorOptions = {}): Detector {
       const email = emailOrDomain.includes('@') ? emailOrDomain.trim() : undefined
       let found = detections.get(domain)
       if (!found) {
-        found = run(domain, email)
+        // Frozen: every row of an import with this domain shares the one object.
+        found = run(domain, email).then(freeze)
         detections.set(domain, found)
       }
       return found
@@ -243,6 +244,11 @@ export function createDetector(options: DetectorOptions = {}): Detector {
       return (await lookupMx(domain)).hosts
     },
   }
+}
+
+function freeze(d: Detection): Detection {
+  for (const part of [d.incoming, d.outgoing, d.mx, d.attempts, ...d.attempts]) if (part) Object.freeze(part)
+  return Object.freeze(d)
 }
 
 function fromPreset(d: Detection, preset: ProviderPreset, source: DetectionSource, from: string): Detection {
