@@ -27,13 +27,7 @@ export async function runProvidersDetect(opts: ProvidersDetectOptions, world: Wo
   const [{createDetector, detectorOptionsFromEnv, domainOf}, {passwordPolicy}] = await Promise.all([import('../providers/detect.js'), import('../providers/policy.js')])
   const domain = domainOf(opts.target)
   if (!domain) throw new UsageError(`"${opts.target}" is not an e-mail address or a domain`, {hint: 'Give an address such as ola@example.no, or a domain such as example.no.'})
-  let env
-  try {
-    env = detectorOptionsFromEnv(world.env)
-  } catch (error) {
-    throw new UsageError((error as Error).message, {hint: 'Fix or unset the variable (README "Providers").'})
-  }
-  const detector = createDetector({...env, offline: opts.offline ?? false, caFile: opts['ca-file']})
+  const detector = createDetector({...detectorOptionsFromEnv(world.env), offline: opts.offline ?? false, caFile: opts['ca-file']})
   const detection = await detector.detect(opts.target)
   const servers = {incoming: detection.incoming && `${detection.incoming.host}:${detection.incoming.port}`, outgoing: detection.outgoing && `${detection.outgoing.host}:${detection.outgoing.port}`}
   const policy = passwordPolicy(servers, detection.mx, {allowPasswordAuth: opts['allow-password-auth']})

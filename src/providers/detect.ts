@@ -1,5 +1,6 @@
 import {domainToASCII} from 'node:url'
 import {fetchText, parseAutoconfig, trustedCas, type AutoconfigServer, type FetchContext} from './autoconfig.js'
+import {UsageError} from '../errors.js'
 import {AgentSet} from '../soap/proxy.js'
 import {dnsContext, dnsOutcome, type DnsContext} from './dns.js'
 import {presetByDomain, presetByMx, type PasswordAuth, type ProviderPreset, type Security, type ServerPreset, type UserNameForm} from './presets.js'
@@ -85,7 +86,7 @@ export const DETECT_ENV = {
 export function detectorOptionsFromEnv(env: NodeJS.ProcessEnv): DetectorOptions {
   const servers = env[DETECT_ENV.dnsServer]?.split(',').map((s) => s.trim()).filter(Boolean)
   const port = env[DETECT_ENV.autoconfigPort]
-  if (port !== undefined && !/^\d{1,5}$/.test(port)) throw new Error(`${DETECT_ENV.autoconfigPort} must be a port number, not "${port}"`)
+  if (port !== undefined && !(/^\d{1,5}$/.test(port) && Number(port) >= 1 && Number(port) <= 65535)) throw new UsageError(`${DETECT_ENV.autoconfigPort} must be a port number (1-65535), not "${port}"`, {hint: 'Unset it to use 443, the real autoconfig port.'})
   return {
     env,
     ...(servers?.length ? {dnsServers: servers} : {}),

@@ -1,6 +1,7 @@
 import {isIP} from 'node:net'
 import {Resolver} from 'node:dns/promises'
 import type {LookupAddress, LookupOptions} from 'node:dns'
+import {UsageError} from '../errors.js'
 
 /**
  * The DNS side of detection. One Resolver per run, on the system's servers or on SOEMAIL_DNS_SERVER's;
@@ -27,7 +28,7 @@ export function dnsContext(servers: readonly string[] | undefined): DnsContext {
   try {
     resolver.setServers([...servers])
   } catch (error) {
-    throw new Error(`SOEMAIL_DNS_SERVER: ${servers.join(',')} is not a DNS server address (${(error as Error).message}); give host or host:port, e.g. 127.0.0.1:5353`)
+    throw new UsageError(`SOEMAIL_DNS_SERVER: "${servers.join(',')}" is not a list of DNS server addresses (${(error as Error).message})`, {hint: 'Give IP addresses, each with an optional port: 10.0.0.53 or 127.0.0.1:5353,[::1]:53.'})
   }
   return {resolver, lookup: resolverLookup(resolver)}
 }

@@ -56,6 +56,12 @@ describe('soemail providers detect', () => {
     expect({dns: fx.dns.queries.length, https: fx.https.requests.length}).toEqual(before)
   })
 
+  it('a malformed SOEMAIL_DNS_SERVER is a usage error that says what to give', async () => {
+    const r = await runCli(['providers', 'detect', 'srv.test', '--json'], {env: {...fx.env, SOEMAIL_DNS_SERVER: 'dns.example.no'}})
+    expect(r.code).toBe(2)
+    expect(parseJson(r.stdout).error).toMatchObject({code: 'USAGE', message: expect.stringMatching(/^SOEMAIL_DNS_SERVER: "dns\.example\.no" is not a list of DNS server addresses/), hint: expect.stringContaining('127.0.0.1:5353')})
+  })
+
   it('refuses what is not an address or a domain (exit 2)', async () => {
     const r = await runCli(['providers', 'detect', 'not a domain'])
     expect(r.code).toBe(2)
