@@ -12,6 +12,8 @@ import AccountSave from './commands/account/save.js'
 import Doctor from './commands/doctor.js'
 import Login from './commands/login.js'
 import Logout from './commands/logout.js'
+import Providers from './commands/providers.js'
+import ProvidersDetect from './commands/providers/detect.js'
 import Sandbox from './commands/sandbox.js'
 import Status from './commands/status.js'
 
@@ -24,6 +26,8 @@ export const COMMANDS = {
   doctor: Doctor,
   login: Login,
   logout: Logout,
+  providers: Providers,
+  'providers:detect': ProvidersDetect,
   sandbox: Sandbox,
   status: Status,
 }

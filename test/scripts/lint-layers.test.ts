@@ -20,6 +20,7 @@ describe('layer rules', () => {
     ['src/model/account-fields.ts', "import {x as y} from '../soap/client.js'\nexport const x = y\n"],
     ['src/accounts/service.ts', "export const x = () => import('../sandbox/server.js')\n"],
     ['src/bulk/runner.ts', "import {Flags} from '@oclif/core'\nexport const x = Flags\n"],
+    ['src/providers/detect.ts', "import {log as y} from '../app/world.js'\nexport const x = y\n"],
     ['src/app/account-get.ts', "import {BaseCommand} from '../base-command.js'\nexport const x = BaseCommand\n"],
     ['src/app/account-get.ts', "export const x = () => import('../sandbox/server.js')\n"],
     ['src/commands/account/get.ts', "export const x = () => import('../../soap/client.js')\n"],
@@ -31,6 +32,7 @@ describe('layer rules', () => {
   it.each([
     ['src/soap/client.ts', "import {x as y} from './errors.js'\nexport const x = y\n"],
     ['src/accounts/service.ts', "import {x as y} from '../soap/client.js'\nexport const x = y\n"],
+    ['src/providers/autoconfig.ts', "import {parseXml as y} from '../soap/xml-tree.js'\nexport const x = y\n"],
     ['src/app/account-get.ts', "import type {ConnectionFlagValues} from '../flags.js'\nexport type X = ConnectionFlagValues\n"],
     ['src/app/connector.ts', "export const x = () => import('../hints/error-map.js')\n"],
     ['src/app/sandbox.ts', "export const x = () => import('../sandbox/server.js')\n"],
