@@ -43,12 +43,14 @@ export async function runAccountImport(opts: AccountImportOptions, world: World)
     const files = importFiles(opts.file, opts.results)
     const ndjson = opts.output === 'ndjson'
     if (opts['dry-run']) {
-      const {email, call} = await world.connect(opts)
+      const {email, archive, call} = await world.connect(opts)
       const {dryRunImport} = await import('./import-dry-run.js')
-      return await dryRunImport(world, {open, csv, email, call, concurrency, ndjson})
+      return await dryRunImport(world, {open, csv, email, archive, call, concurrency, ndjson})
     }
     // The runner owns retries and the one re-login of a bulk run.
-    const {email, call, renewTicket} = await world.connect(opts, {bulk: true})
+    const {email, archive, call, renewTicket} = await world.connect(opts, {bulk: true})
+    const {AssociateResolver} = await import('../accounts/associates.js')
+    const associates = new AssociateResolver(archive)
 
     let resume = opts.resume ?? false
     if (!resume && journalExists(files.journal)) {
@@ -84,6 +86,7 @@ export async function runAccountImport(opts: AccountImportOptions, world: World)
           open,
           email,
           verifyTicket: () => call(() => email.createDefaultEMailAccount().then(() => undefined)),
+          resolveAssociates: (refs) => call(() => associates.resolveAll(refs)),
           renewTicket,
           stopping: () => interrupts > 0,
           warn: (message) => note(world, `Warning: ${message}`),

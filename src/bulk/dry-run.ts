@@ -7,12 +7,15 @@ import {rowProblemsText, type KnownDuplicates} from '../csv/row.js'
 import type {Limiter} from './limiter.js'
 import {classifyFailure} from '../connection/call-policy.js'
 import {OrderedResults} from './results.js'
+import type {AssociateCheck} from './associates.js'
 
 export interface PlanLine {
   line: number
   action: 'create' | 'update' | 'unchanged' | 'invalid' | 'error'
   email?: string
-  associateId?: number
+  associateId?: number | string
+  /** The resolved associate, as `Kari Nordmann (kari, #12)`. */
+  associate?: string
   id?: number
   changes?: FieldChange[]
   error?: string
@@ -32,7 +35,15 @@ export interface PlanTotals {
  * pre-flight found (knownDuplicates); nothing is sent, so a file changed in between costs a wrong plan at
  * worst, while the real import finds duplicates again as it sends.
  */
-export async function planImport(open: () => NodeJS.ReadableStream, csv: CsvOptions, email: EMailService, limiter: Limiter, sink: (line: PlanLine) => void, known?: KnownDuplicates): Promise<PlanTotals> {
+export async function planImport(
+  open: () => NodeJS.ReadableStream,
+  csv: CsvOptions,
+  email: EMailService,
+  limiter: Limiter,
+  sink: (line: PlanLine) => void,
+  known?: KnownDuplicates,
+  associates?: AssociateCheck,
+): Promise<PlanTotals> {
   const totals: PlanTotals = {create: 0, update: 0, unchanged: 0, invalid: 0, error: 0}
   const ordered = new OrderedResults<PlanLine>((l) => {
     totals[l.action]++
@@ -46,7 +57,8 @@ export async function planImport(open: () => NodeJS.ReadableStream, csv: CsvOpti
     for await (const batch of importBatches(open, csv, undefined, known)) {
       for (const row of batch) {
         const mySeq = seq++
-        const base = {line: row.line, email: row.email, associateId: row.associateId, id: row.id}
+        associates?.apply(row)
+        const base = {line: row.line, email: row.email, associateId: row.associateId, associate: associates?.describe(row.associateId), id: row.id}
         if (row.problems.length > 0) {
           ordered.settle(mySeq, {...base, action: 'invalid', error: rowProblemsText(row.problems)})
           continue
