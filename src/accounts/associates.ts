@@ -1,3 +1,4 @@
+import {distance} from 'fastest-levenshtein'
 import type {ArchiveService} from '../soap/archive-service.js'
 import {restrictionValue, type ArchiveRow} from '../soap/archive-service.js'
 import {isId, parseWhole} from '../model/account-fields.js'
@@ -101,7 +102,7 @@ export class AssociateResolver {
       let resolution = judge(ref, matches)
       if (!resolution.ok && matches.length === 0 && searches < CANDIDATE_SEARCHES) {
         searches++
-        const near = await this.search(String(ref), 5)
+        const near = await this.nearMatches(String(ref))
         resolution = {ok: false, candidates: near, problem: `${resolution.problem}${near.length > 0 ? `; did you mean ${near.map(describeAssociate).join(', ')}?` : ''}`}
       }
       results.set(key, resolution)
@@ -122,6 +123,25 @@ export class AssociateResolver {
     const byId = isId(n) ? `associateDbId = ${n} or ` : ''
     const rows = await this.query(`(${byId}userName begins ${v} or personEmail begins ${v} or fullName contains ${v}) and isActive = 1`, limit * 2)
     return rows.filter(canOwnMailbox).slice(0, limit)
+  }
+
+  /**
+   * Users whose user name or address is close to a value nobody has (a typo: "karii", "ola.nordman@…"):
+   * those sharing its first three letters, nearest first by edit distance.
+   */
+  private async nearMatches(text: string): Promise<Associate[]> {
+    const term = text.trim().toLowerCase()
+    const local = term.split('@')[0] ?? term
+    if (local.length < 2) return []
+    const prefix = local.slice(0, 3)
+    const found = await this.search(prefix, 50)
+    const score = (a: Associate) => Math.min(distance(term, a.userName.toLowerCase()), distance(term, a.email.toLowerCase()), distance(local, a.fullName.toLowerCase()))
+    return found
+      .map((a) => ({a, d: score(a)}))
+      .filter(({d}) => d <= Math.max(2, Math.floor(term.length / 3)))
+      .sort((x, y) => x.d - y.d)
+      .slice(0, 5)
+      .map(({a}) => a)
   }
 
   private async query(restrictions: string, pageSize = PAGE_SIZE): Promise<Associate[]> {
@@ -162,7 +182,7 @@ function judge(ref: AssociateRef, matches: Associate[]): Resolution {
   }
   const a = matches[0]!
   if (a.type === 'system' || a.type === 'anonymous') {
-    return {ok: false, candidates: [a], problem: `${shown} is ${describeAssociate(a)}, a ${a.type === 'system' ? 'system user' : 'anonymous user'}, not a person who can own a mailbox`}
+    return {ok: false, candidates: [a], problem: `${shown} is ${describeAssociate(a)}, ${a.type === 'system' ? 'a system user' : 'the anonymous user'}, not a person who can own a mailbox`}
   }
   if (!a.active) return {ok: false, candidates: [a], problem: `${shown} is ${describeAssociate(a)}, who is retired (not an active user)`}
   return {ok: true, associate: a}

@@ -88,7 +88,6 @@ const BOOLEANS: Record<string, boolean> = {true: true, false: false, yes: true, 
  * list associate 5, so the banner's ticket still belongs to someone.
  */
 export async function loadUserDirectory(file: string): Promise<UserDirectory> {
-  let splitter: CsvRecordSplitter | undefined
   const records: Array<{cells: string[]; line: number; problem?: QuoteProblem}> = []
   let text = ''
   try {
@@ -99,7 +98,7 @@ export async function loadUserDirectory(file: string): Promise<UserDirectory> {
   }
   const firstLine = text.split(/\r?\n|\r/, 1)[0] ?? ''
   const delimiter = firstLine.split(';').length > firstLine.split(',').length ? ';' : ','
-  splitter = new CsvRecordSplitter(delimiter, /\r(?!\n)/.test(text) && !text.includes('\n') ? '\r' : '\n')
+  const splitter = new CsvRecordSplitter(delimiter, /\r(?!\n)/.test(text) && !text.includes('\n') ? '\r' : '\n')
   splitter.push(text, true, (cells, line, problem) => records.push({cells, line, problem}))
 
   const rows = records.filter((r) => r.problem !== undefined || r.cells.some((c) => c.trim() !== ''))
