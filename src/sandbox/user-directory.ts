@@ -1,4 +1,4 @@
-import {createReadStream} from 'node:fs'
+import {createReadStream, existsSync} from 'node:fs'
 import {decodeCsvText} from '../csv/decode.js'
 import {CsvRecordSplitter, type QuoteProblem} from '../csv/split.js'
 import {DEMO_USER} from './users.js'
@@ -90,11 +90,12 @@ const BOOLEANS: Record<string, boolean> = {true: true, false: false, yes: true, 
 export async function loadUserDirectory(file: string): Promise<UserDirectory> {
   const records: Array<{cells: string[]; line: number; problem?: QuoteProblem}> = []
   let text = ''
+  if (!existsSync(file)) throw new SandboxUsersError(file, undefined, 'no such file')
   try {
     for await (const chunk of decodeCsvText(createReadStream(file), () => 1)) text += chunk
   } catch (error) {
-    const e = error as NodeJS.ErrnoException
-    throw new SandboxUsersError(file, undefined, e.code === 'ENOENT' ? 'no such file' : e.code ? `cannot be read (${e.code})` : e.message)
+    // decodeCsvText says why in the import's terms (not UTF-8, binary, a directory…).
+    throw new SandboxUsersError(file, undefined, (error as Error).message.replace(file, 'the file'))
   }
   const firstLine = text.split(/\r?\n|\r/, 1)[0] ?? ''
   const delimiter = firstLine.split(';').length > firstLine.split(',').length ? ';' : ','
