@@ -78,13 +78,14 @@ export class AssociateResolver {
       const entries = [...wanted[kind]]
       for (let i = 0; i < entries.length; i += BATCH) {
         const batch = entries.slice(i, i + BATCH)
-        for (const [key] of batch) this.found.set(key, [])
         const rows = await this.query(`${COLUMN_OF[kind]} oneOf(${batch.map(([, v]) => restrictionValue(v)).join(',')})`)
+        // Cached only once answered: a call that failed (an expired ticket, say) is asked again, not taken as "nobody".
+        const answered = new Map<string, Associate[]>(batch.map(([key]) => [key, []]))
         for (const associate of rows) {
-          const key = refKey(kind === 'id' ? associate.id : kind === 'email' ? associate.email : associate.userName).key
-          const list = this.found.get(key)
+          const list = answered.get(refKey(kind === 'id' ? associate.id : kind === 'email' ? associate.email : associate.userName).key)
           if (list && !list.some((a) => a.id === associate.id)) list.push(associate)
         }
+        for (const [key, list] of answered) this.found.set(key, list)
       }
     }
   }

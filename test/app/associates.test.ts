@@ -154,3 +154,19 @@ describe('look-ups are batched and cached', () => {
   }, 120_000)
 })
 
+
+describe('a look-up that fails', () => {
+  it('is not cached as "nobody": after a re-login the same associate resolves', async () => {
+    const r = resolver()
+    sandbox.current.expireTickets()
+    await expect(r.resolve('kari')).rejects.toThrow(/ticket/i)
+    const {freshTicket} = await import('../helpers/sandbox.js')
+    const ticket = await freshTicket(sandbox.current.url)
+    const transport = new SoapTransport({timeoutMs: 10_000})
+    const again = new AssociateResolver(new ArchiveService(new NetServerClient({baseUrl: sandbox.current.url, version: '87', ticket, allowHttp: true}, transport)))
+    expect(await again.resolve('kari')).toMatchObject({ok: true})
+    // The first resolver's cache holds nothing for kari, so it asks again rather than answering "no user".
+    expect((r as unknown as {found: Map<string, unknown>}).found.has('~kari')).toBe(false)
+    transport.close()
+  })
+})
