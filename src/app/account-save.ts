@@ -43,11 +43,19 @@ export async function runAccountSave(opts: AccountSaveOptions, world: World): Pr
   const plan = await call(() => planSave(email, input, opts.id))
   if (!owner && plan.kind === 'update' && plan.current.associateId) owner = (await call(() => resolver.lookup(plan.current.associateId as number)))[0]
   const [{accountView, renderAccount}, {renderChanges}, {describeAssociate}] = await Promise.all([import('../output/account-view.js'), import('../output/changes.js'), import('../accounts/associates.js')])
+  // A change of owner names both people, not two numbers.
+  let changes = plan.kind === 'update' ? plan.changes : []
+  const ownerChange = changes.find((c) => c.field === 'associate')
+  if (ownerChange && owner) {
+    const previous = typeof ownerChange.from === 'number' ? (await call(() => resolver.lookup(ownerChange.from as number)))[0] : undefined
+    const shown = {...ownerChange, from: previous ? describeAssociate(previous) : ownerChange.from, to: describeAssociate(owner)}
+    changes = changes.map((c) => (c === ownerChange ? shown : c))
+  }
   const chalk = world.stdout.style
   const chalkStderr = world.stderr.style
 
   if (world.interactive && !opts.yes && !(plan.kind === 'update' && plan.changes.length === 0)) {
-    const summary = plan.kind === 'create' ? renderAccount(accountView(plan.account, false, owner), chalkStderr) : renderChanges(plan.current.emailAccountId, plan.changes, chalkStderr)
+    const summary = plan.kind === 'create' ? renderAccount(accountView(plan.account, false, owner), chalkStderr) : renderChanges(plan.current.emailAccountId, changes, chalkStderr)
     world.stderr.write(`\n${summary}\n\n`)
     if (!(await world.prompter.confirm(plan.kind === 'create' ? 'Create this account?' : 'Save these changes?', true))) throw new CancelledError()
   }
@@ -58,7 +66,7 @@ export async function runAccountSave(opts: AccountSaveOptions, world: World): Pr
     const who = view.associate ? ` (${describeAssociate(view.associate)})` : ''
     const head = {created: `Created account ${view.id} for ${view.email}${who}`, updated: `Updated account ${view.id}`, unchanged: `Account ${view.id} already has these values; nothing was sent`}[result.action]
     log(world, `${chalk.green('✓')} ${head}`)
-    if (result.action === 'updated') log(world, renderChanges(view.id, result.changes, chalk, false))
+    if (result.action === 'updated') log(world, renderChanges(view.id, changes, chalk, false))
     log(world, renderAccount(view, chalk))
   }
   return {action: result.action, account: view, changes: result.changes}

@@ -86,6 +86,15 @@ describe('account save --associate', () => {
     expect(sandbox.current.stats().acted).toBe(acted)
   })
 
+  it('an update that changes the owner names both people', async () => {
+    const saved = (await runAccountSave({...create, email: 'move.save@example.no', associate: 'magnus'}, world())) as {account: {id: number}}
+    const w = world()
+    const result = await runAccountSave({...NO_FLAGS, id: saved.account.id, associate: 'kari@example.no'}, w)
+    expect(result).toMatchObject({action: 'updated', changes: [{field: 'associate', from: 7, to: 12}]})
+    expect(w.stdout.text()).toContain('associate: Magnus Larsen (magnus, #7) → Kari Nordmann (kari, #12)')
+    expect(ownerOf('move.save@example.no')).toEqual([12])
+  })
+
   it('account get shows the owner; --json has an associate object', async () => {
     const saved = (await runAccountSave({...create, email: 'get.save@example.no', associate: 7}, world())) as {account: {id: number}}
     const w = world()
