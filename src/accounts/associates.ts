@@ -10,8 +10,8 @@ export interface Associate {
   fullName: string
   email: string
   active: boolean
-  /** associate, external, system or anonymous (from assocType). */
-  type: 'associate' | 'external' | 'system' | 'anonymous'
+  /** From assocType: a person (associate, external user) or not (system user, anonymous, a resource such as a room). */
+  type: 'associate' | 'external' | 'system' | 'anonymous' | 'resource'
 }
 
 /** What `--associate` or the CSV column may hold: an associate id, a user name or an e-mail address. */
@@ -166,7 +166,7 @@ function associateOf(row: ArchiveRow): Associate {
     fullName: c.fullName ?? '',
     email: c.personEmail ?? '',
     active: /^(1|true|yes)$/i.test((c.isActive ?? '1').trim()),
-    type: type.includes('system') ? 'system' : type.includes('anonymous') ? 'anonymous' : type.includes('external') ? 'external' : 'associate',
+    type: type.includes('system') ? 'system' : type.includes('anonymous') ? 'anonymous' : type.includes('resource') ? 'resource' : type.includes('external') ? 'external' : 'associate',
   }
 }
 
@@ -182,8 +182,9 @@ function judge(ref: AssociateRef, matches: Associate[]): Resolution {
     return {ok: false, candidates: matches, problem: `${shown} is the e-mail address of ${matches.length} users: ${matches.map(describeAssociate).join(', ')}; give the user name or associate id instead`}
   }
   const a = matches[0]!
-  if (a.type === 'system' || a.type === 'anonymous') {
-    return {ok: false, candidates: [a], problem: `${shown} is ${describeAssociate(a)}, ${a.type === 'system' ? 'a system user' : 'the anonymous user'}, not a person who can own a mailbox`}
+  if (a.type === 'system' || a.type === 'anonymous' || a.type === 'resource') {
+    const what = {system: 'a system user', anonymous: 'the anonymous user', resource: 'a resource (a room or equipment)'}[a.type]
+    return {ok: false, candidates: [a], problem: `${shown} is ${describeAssociate(a)}, ${what}, not a person who can own a mailbox`}
   }
   if (!a.active) return {ok: false, candidates: [a], problem: `${shown} is ${describeAssociate(a)}, who is retired (not an active user)`}
   return {ok: true, associate: a}

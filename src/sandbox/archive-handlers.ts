@@ -10,7 +10,7 @@ const MAX_PAGE_SIZE = 1000
 const DEFAULT_PAGE_SIZE = 50
 
 /** assocType's display text, as the AllUsers archive shows it. */
-const TYPE_TEXT: Record<AssociateType, string> = {associate: 'Associate', external: 'External user', system: 'System user', anonymous: 'Anonymous'}
+const TYPE_TEXT: Record<AssociateType, string> = {associate: 'Associate', external: 'External user', system: 'System user', anonymous: 'Anonymous', resource: 'Resource'}
 
 /**
  * The AllUsers columns the sandbox has, and each one's value for a user. Numbers and booleans come

@@ -4,7 +4,7 @@ import {CsvRecordSplitter, type QuoteProblem} from '../csv/split.js'
 import {DEMO_USER} from './users.js'
 
 /** assocType as the AllUsers archive reports it; only `associate` is a person who can own a mailbox. */
-export type AssociateType = 'associate' | 'external' | 'system' | 'anonymous'
+export type AssociateType = 'associate' | 'external' | 'system' | 'anonymous' | 'resource'
 
 /** One row of the sandbox's associate table (with its person's name and primary e-mail). */
 export interface DirectoryUser {
@@ -20,7 +20,7 @@ const person = (associateId: number, userName: string, fullName: string, email: 
 
 /**
  * The built-in users: the demo login (5), every associate id the tests and scripts use, and one of each
- * case a provisioning run must refuse - a retired user, a system user, an anonymous one, and two people
+ * case a provisioning run must refuse - a retired user, a system user, an anonymous one, a meeting room, and two people
  * who share an e-mail address (a team mailbox on both person cards).
  */
 export const DEMO_DIRECTORY: readonly DirectoryUser[] = Object.freeze([
@@ -44,6 +44,7 @@ export const DEMO_DIRECTORY: readonly DirectoryUser[] = Object.freeze([
   person(18, 'thea', 'Thea Hagen', 'thea.hagen@example.no'),
   person(19, 'sander', 'Sander Eriksen', 'sander.eriksen@example.no'),
   {associateId: 20, userName: 'anonymous', fullName: 'Anonymous', email: '', active: true, type: 'anonymous'},
+  {associateId: 21, userName: 'fjord', fullName: 'Møterom Fjord', email: 'fjord@example.no', active: true, type: 'resource'},
   person(34, 'per', 'Per Bakken', 'per.bakken@example.no'),
 ])
 
@@ -79,7 +80,7 @@ export class SandboxUsersError extends Error {
 
 export const USERS_HEADER = ['associate_id', 'user_name', 'full_name', 'email', 'active', 'type'] as const
 
-const TYPES: Record<string, AssociateType> = {person: 'associate', associate: 'associate', system: 'system', external: 'external', anonymous: 'anonymous'}
+const TYPES: Record<string, AssociateType> = {person: 'associate', associate: 'associate', system: 'system', external: 'external', anonymous: 'anonymous', resource: 'resource'}
 const BOOLEANS: Record<string, boolean> = {true: true, false: false, yes: true, no: false, '1': true, '0': false}
 
 /**

@@ -49,6 +49,7 @@ describe('AssociateResolver', () => {
     expect(shared.ok ? [] : shared.candidates.map((c) => c.id)).toEqual([15, 16])
     expect(await r.resolve('solveig')).toMatchObject({ok: false, problem: expect.stringMatching(/Solveig Haugen \(solveig, #17\), who is retired/)})
     expect(await r.resolve('SYSTEM')).toMatchObject({ok: false, problem: expect.stringMatching(/a system user, not a person/)})
+    expect(await r.resolve('fjord')).toMatchObject({ok: false, problem: expect.stringMatching(/Møterom Fjord \(fjord, #21\), a resource \(a room or equipment\), not a person/)})
     expect(await r.resolve(20)).toMatchObject({ok: false, problem: expect.stringMatching(/the anonymous user, not a person/)})
   })
 
