@@ -48,7 +48,8 @@ export type ConnectionFlagValues = {
 function fieldFlag(field: AccountField) {
   const common = {summary: field.summary, helpGroup: field.helpGroup}
   // Whole-number fields parse as integers so that `--imap-port abc` is a usage error; the range is the validator's.
-  if (field.range) return Flags.integer(common)
+  // An associate may be a user name or an e-mail address too, so it is text that the resolver reads.
+  if (field.range && field.type !== 'associate') return Flags.integer(common)
   if (field.secret) return Flags.string({...common, description: `${VISIBLE} ${stdinFlagOf(field)}, ${field.env} or the prompt.`})
   return Flags.string(common)
 }

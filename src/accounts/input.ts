@@ -11,7 +11,8 @@ export interface ServerInput {
 
 export interface AccountInput {
   email?: string
-  associateId?: number
+  /** An associate id, or until the server has resolved it, the user name, e-mail address or id as typed. */
+  associateId?: number | string
   imap: ServerInput
   smtp: ServerInput
 }

@@ -1,6 +1,6 @@
 import {describeCodePoint, findInvalidXmlChar} from '../soap/xml-chars.js'
 import type {FieldProblem} from '../errors.js'
-import {flagOf, rangeMessage, SETTINGS, sideField, stdinFlagOf, type AccountField, type Side} from '../model/account-fields.js'
+import {flagOf, parseWhole, rangeMessage, SETTINGS, sideField, stdinFlagOf, type AccountField, type Side} from '../model/account-fields.js'
 import {inputValue, type AccountInput, type InputValue} from './input.js'
 
 /** email_account and service_auth text columns are String[256] (FACTS.md §4.2). */
@@ -37,6 +37,16 @@ export function checkValue(field: AccountField, value: string | number, issues: 
   if (typeof value === 'number') {
     const range = field.range
     if (range && (!Number.isInteger(value) || value < range.min || value > range.max)) issues.push(numberIssue(field, value))
+    return
+  }
+  if (field.type === 'associate') {
+    // Digits are an associate id and meet the id rule; anything else is a user name or an address for the server to find.
+    const n = parseWhole(value.trim())
+    if (!Number.isNaN(n)) checkValue(field, n, issues)
+    // "-3", "1.5" or "+7" is a mistyped id, not a user name.
+    else if (/^[+-]?[\d.,]+$/.test(value.trim())) issues.push(numberIssue(field, value))
+    else if (value.trim() === '') issues.push({field, say: (name) => `${name(field)} is empty; give a user name, an e-mail address or an associate id`})
+    else checkText(field, value, issues)
     return
   }
   if (field.range) {

@@ -51,11 +51,13 @@ export async function runAccountImport(opts: AccountImportOptions, world: World)
     if (opts['dry-run']) {
       const session = await world.connect(opts)
       const {dryRunImport} = await import('./import-dry-run.js')
-      return await dryRunImport(world, {open, csv, email: session.email, call: session.call, verifyTicket: ticketCheck(session), concurrency, ndjson, skipInvalid: opts['skip-invalid'] ?? false, files})
+      return await dryRunImport(world, {open, csv, email: session.email, archive: session.archive, call: session.call, verifyTicket: ticketCheck(session), concurrency, ndjson, skipInvalid: opts['skip-invalid'] ?? false, files})
     }
     // The runner owns retries and the one re-login of a bulk run.
     const session = await world.connect(opts, {bulk: true})
-    const {email, renewTicket} = session
+    const {email, archive, call, renewTicket} = session
+    const {AssociateResolver} = await import('../accounts/associates.js')
+    const associates = new AssociateResolver(archive)
 
     let resume = opts.resume ?? false
     if (!resume && journalExists(files.journal)) {
@@ -92,6 +94,7 @@ export async function runAccountImport(opts: AccountImportOptions, world: World)
           open,
           email,
           verifyTicket: ticketCheck(session),
+          resolveAssociates: (refs) => call(() => associates.resolveAll(refs)),
           renewTicket,
           stopping: () => interrupts > 0,
           warn: (message) => note(world, `Warning: ${message}`),

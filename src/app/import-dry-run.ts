@@ -1,6 +1,7 @@
 import {CliError, ExitCode} from '../errors.js'
 import type {CsvOptions} from '../csv/reader.js'
 import type {ImportFiles} from '../bulk/files.js'
+import type {ArchiveService} from '../soap/archive-service.js'
 import type {EMailService} from '../soap/email-service.js'
 import {log, note, type CommandSession, type World} from './world.js'
 
@@ -8,6 +9,7 @@ export interface DryRunInput {
   open: () => NodeJS.ReadableStream
   csv: CsvOptions
   email: EMailService
+  archive: ArchiveService
   call: CommandSession['call']
   /** The real run's ticket and URL check (ticket-check.ts). */
   verifyTicket: () => Promise<void>
@@ -29,7 +31,7 @@ export interface DryRunInput {
  * then be refused (exit 2) until that one ends.
  */
 export async function dryRunImport(world: World, input: DryRunInput): Promise<unknown> {
-  const [{checkFile}, {knownDuplicates}, {planImport}, {Limiter}, {renderPlanLine}, {lockHolder, lockPath, describeOwner}, {journalExists}] = await Promise.all([
+  const [{checkFile, checkAssociates}, {knownDuplicates}, {planImport}, {Limiter}, {renderPlanLine}, {lockHolder, lockPath, describeOwner}, {journalExists}, {AssociateResolver}] = await Promise.all([
     import('../bulk/import-job.js'),
     import('../csv/reader.js'),
     import('../bulk/dry-run.js'),
@@ -37,6 +39,7 @@ export async function dryRunImport(world: World, input: DryRunInput): Promise<un
     import('../output/import-summary.js'),
     import('../bulk/run-lock.js'),
     import('../bulk/journal.js'),
+    import('../accounts/associates.js'),
   ])
   const {open, csv, email, concurrency, ndjson} = input
   const holder = lockHolder(lockPath(input.files.results))
@@ -44,9 +47,12 @@ export async function dryRunImport(world: World, input: DryRunInput): Promise<un
   else if (journalExists(input.files.journal)) note(world, `Note: an earlier run of this file left ${input.files.journal}; the real run needs --resume (skip the rows it did) or --restart.`)
   const report = await checkFile(open, csv, input.skipInvalid)
   if (report.valid > 0) await input.verifyTicket()
+  // Associates are resolved as the real run resolves them: refused ones stop it (3) unless --skip-invalid, which makes their rows invalid in the plan.
+  const resolver = new AssociateResolver(input.archive)
+  const associates = await checkAssociates(report, (refs) => input.call(() => resolver.resolveAll(refs)), input.skipInvalid)
   const style = world.stdout.style
   const totals = await input.call(() =>
-    planImport(open, csv, {email}, new Limiter(concurrency === 'auto' ? 8 : concurrency), (line) => {
+    planImport(open, csv, {email, associates}, new Limiter(concurrency === 'auto' ? 8 : concurrency), (line) => {
       if (ndjson) world.stdout.write(`${JSON.stringify({type: 'plan', ...line})}\n`)
       else if (!world.json) world.stdout.write(`${renderPlanLine(line, style)}\n`)
     }, knownDuplicates(report)),

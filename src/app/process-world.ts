@@ -48,7 +48,7 @@ function output(stream: NodeJS.WriteStream, style: ChalkInstance): Output {
 // Prompts write to stderr so that stdout carries only the result, even on a terminal.
 const inquirerPrompter: Prompter = {
   confirm: async (message, defaultAnswer) => (await import('@inquirer/prompts')).confirm({message, default: defaultAnswer}, {output: process.stderr}),
-  accountFields: async (given) => (await import('../prompts/account-prompts.js')).promptForMissing(given),
+  accountFields: async (given, helpers) => (await import('../prompts/account-prompts.js')).promptForMissing(given, helpers),
   login: async (flags, plan) => (await import('../prompts/login-prompts.js')).promptLogin(flags, plan),
 }
 

@@ -1,4 +1,4 @@
-import {UsageError} from '../errors.js'
+import {UsageError, ValidationError} from '../errors.js'
 import type {FaultKind, SandboxFaults} from '../sandbox/faults.js'
 import {MAX_LATENCY_MS, RATE_FLAGS} from './sandbox-flags.js'
 import {log, note, type World} from './world.js'
@@ -6,6 +6,8 @@ import {log, note, type World} from './world.js'
 export type SandboxOptions = {
   port: number
   data?: string
+  /** CSV of the installation's users (associate_id,user_name,full_name,email,active,type). */
+  users?: string
   'schema-check': boolean
   quiet?: boolean
   latency?: string
@@ -20,8 +22,14 @@ export type SandboxOptions = {
 /** Serves a stand-in NetServer until SIGINT or SIGTERM. */
 export async function runSandbox(opts: SandboxOptions, world: World): Promise<unknown> {
   const faults = faultsFromFlags(opts)
-  const [{startSandbox}, {describeFaults}] = await Promise.all([import('../sandbox/server.js'), import('../sandbox/faults.js')])
+  const [{startSandbox, loadUserDirectory, SandboxUsersError}, {describeFaults}] = await Promise.all([import('../sandbox/server.js'), import('../sandbox/faults.js')])
+  const users = opts.users === undefined ? undefined : await loadUserDirectory(opts.users).catch((error: unknown) => {
+    if (!(error instanceof SandboxUsersError)) throw error
+    if (error.line === undefined) throw new UsageError(`--users ${error.message}`, {hint: 'Give a CSV file with the header associate_id,user_name,full_name,email,active,type.'})
+    throw new ValidationError(`--users ${error.message}`, [{field: `line ${error.line}`, message: error.message}], {hint: 'Fix that line; the header is associate_id,user_name,full_name,email,active,type (, or ;), active true/false, type person or system.'})
+  })
   const sandbox = await startSandbox({
+    users,
     port: opts.port,
     dataFile: opts.data,
     schemaCheck: opts['schema-check'],
@@ -51,10 +59,11 @@ export async function runSandbox(opts: SandboxOptions, world: World): Promise<un
   } else {
     log(world, `soemail sandbox listening on ${sandbox.url}`)
     log(world, `Demo user ${info.user} / ${info.password} (associate ${info.associateId}); ticket ${info.ticket}`)
+    log(world, `Users: ${users ? `${users.size} from ${opts.users}` : 'the built-in demo directory (20 people; kari, ola, …)'}; accounts may belong to these associates only`)
     if (active) log(world, `Faults: ${describeFaults(active)} (replay with --seed ${active.seed})`)
     log(world, '\nTry, in another terminal:\n')
     log(world, `  export SOEMAIL_URL=${sandbox.url} SOEMAIL_TICKET='${info.ticket}'`)
-    log(world, `  printf '%s\\n%s\\n' in-secret out-secret | ${opts.bin} account save --email jane.doe@example.com --associate ${info.associateId} \\`)
+    log(world, `  printf '%s\\n%s\\n' in-secret out-secret | ${opts.bin} account save --email jane.doe@example.com --associate kari \\`)
     log(world, '      --imap-server imap.example.com --smtp-server smtp.example.com --imap-password-stdin --smtp-password-stdin')
     log(world, `  ${opts.bin} account get 1\n`)
     log(world, 'Press Ctrl-C to stop.')

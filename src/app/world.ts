@@ -1,4 +1,5 @@
 import type {ChalkInstance} from 'chalk'
+import type {Associate} from '../accounts/associates.js'
 import type {AccountInput} from '../accounts/input.js'
 import type {Connection} from '../connection/connect.js'
 import type {ConnectionFlagValues} from '../flags.js'
@@ -39,10 +40,15 @@ export interface Output {
 
 export interface Prompter {
   confirm(message: string, defaultAnswer: boolean): Promise<boolean>
-  /** Asks for the account fields the flags did not give. */
-  accountFields(given: AccountInput): Promise<AccountInput>
+  /** Asks for the account fields the flags did not give; `searchAssociates` lets the owner's prompt search as one types. */
+  accountFields(given: AccountInput, helpers?: PromptHelpers): Promise<AccountInput>
   /** Asks for what a login still lacks. */
   login(flags: LoginFlags, plan: LoginPlan): Promise<LoginFlags>
+}
+
+export interface PromptHelpers {
+  /** Users matching what was typed so far (user name, e-mail or name). */
+  searchAssociates?: (text: string) => Promise<Associate[]>
 }
 
 export interface Clock {

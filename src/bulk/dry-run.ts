@@ -7,12 +7,15 @@ import {rowProblemsText, type ImportRow, type KnownDuplicates} from '../csv/row.
 import type {Limiter} from './limiter.js'
 import {classifyFailure} from '../connection/call-policy.js'
 import {OrderedResults} from './results.js'
+import type {AssociateCheck} from './associates.js'
 
 export interface PlanLine {
   line: number
   action: 'create' | 'update' | 'unchanged' | 'invalid' | 'error'
   email?: string
-  associateId?: number
+  associateId?: number | string
+  /** The resolved associate, as `Kari Nordmann (kari, #12)`. */
+  associate?: string
   id?: number
   changes?: FieldChange[]
   error?: string
@@ -26,9 +29,11 @@ export interface PlanTotals {
   error: number
 }
 
-/** What planning a batch needs; the integrator adds the associate resolver and the account index here. */
+/** What planning a batch needs. */
 export interface PlanContext {
   email: EMailService
+  /** The associates resolved before planning; a row with a refused one becomes invalid. */
+  associates?: AssociateCheck
 }
 
 /** A row's plan now, or a read of the server that gives it (run under the dry-run's limiter). */
@@ -46,7 +51,8 @@ export type PlannedRow = PlanLine | (() => Promise<PlanLine>)
  */
 export async function planBatch(rows: readonly ImportRow[], ctx: PlanContext): Promise<PlannedRow[]> {
   return rows.map((row): PlannedRow => {
-    const base = {line: row.line, email: row.email, associateId: row.associateId, id: row.id}
+    ctx.associates?.apply(row)
+    const base = {line: row.line, email: row.email, associateId: row.associateId, associate: ctx.associates?.describe(row.associateId), id: row.id}
     if (row.problems.length > 0) return {...base, action: 'invalid', error: rowProblemsText(row.problems)}
     if (row.id === undefined) return {...base, action: 'create'}
     const id = row.id

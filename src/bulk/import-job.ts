@@ -8,6 +8,7 @@ import {Limiter} from './limiter.js'
 import {createProgress, emptyCounts, ErrorGroups, type Progress, type StatusCounts} from './progress.js'
 import {CsvFile, OrderedResults, RESULT_COLUMNS, resultRow, type RowResult} from './results.js'
 import {applyRows, type StopReason} from './runner.js'
+import {AssociateCheck, withAssociates, type ResolveAssociates} from './associates.js'
 
 export interface ImportJobOptions {
   files: ImportFiles
@@ -35,6 +36,8 @@ export interface ImportJobDeps {
   warn?: (message: string) => void
   /** Size and modification time of the input file; undefined for a private copy of stdin. */
   fingerprint?: () => Promise<string>
+  /** Looks the file's associates up on the server (Archive agent), all at once after pre-flight. */
+  resolveAssociates: ResolveAssociates
 }
 
 export interface ImportSummary {
@@ -65,6 +68,25 @@ export async function checkFile(open: () => NodeJS.ReadableStream, csv: CsvOptio
     })
   }
   return report
+}
+
+/**
+ * Resolves every associate the file names, before anything is sent. A refused associate is a problem of
+ * each row naming it: the file stops (nothing sent) unless --skip-invalid, which reports those rows invalid.
+ */
+export async function checkAssociates(report: PreflightReport, resolve: ResolveAssociates, skipInvalid: boolean): Promise<AssociateCheck> {
+  const refs = [...report.associates.byKey.values()].map((r) => r.ref)
+  const check = new AssociateCheck(report.associates, refs.length > 0 ? await resolve(refs) : new Map())
+  const problems = check.problems()
+  if (problems.length > 0 && !skipInvalid) {
+    const bad = check.badRows()
+    const lines = problems.slice(0, PROBLEMS_IN_MESSAGE).map(formatRowProblem)
+    if (bad > lines.length) lines.push(`… and ${bad - lines.length} more`)
+    throw new ValidationError(`validation failed, nothing sent (${bad} of ${report.rows} rows name an associate who cannot own the account):\n${lines.map((l) => `  ${l}`).join('\n')}`, problems.map((p) => ({field: `line ${p.line}, column ${p.column}`, message: p.message})), {
+      hint: 'Give each row a user name, e-mail address or associate id of an active user, or pass --skip-invalid to import the other rows and report these as invalid.',
+    })
+  }
+  return check
 }
 
 /** Lines whose content differs from what an earlier run recorded for them. */
@@ -102,6 +124,7 @@ export async function runImport(options: ImportJobOptions, deps: ImportJobDeps):
     }
   }
   if (report.valid > 0) await deps.verifyTicket()
+  const associates = await checkAssociates(report, deps.resolveAssociates, options.skipInvalid)
 
   const journal = new JournalWriter(files.journal)
   const results = new CsvFile(files.results, RESULT_COLUMNS, 'w')
@@ -122,7 +145,7 @@ export async function runImport(options: ImportJobOptions, deps: ImportJobDeps):
   journal.append({k: 'run', at: new Date().toISOString(), input: files.results, argv: options.argv})
   let outcome
   try {
-    outcome = await applyRows(readImportRows(deps.open, options.csv), {
+    outcome = await applyRows(withAssociates(readImportRows(deps.open, options.csv), associates), {
       email: deps.email,
       journal,
       history,

@@ -1,7 +1,8 @@
 import type {CsvField} from '../csv/header.js'
 import {importBatches, type CsvOptions} from '../csv/rows.js'
 import type {OpenCsv} from '../csv/decode.js'
-import type {KnownDuplicates, RowProblem} from '../csv/row.js'
+import {ASSOCIATE, type KnownDuplicates, type RowProblem} from '../csv/row.js'
+import {AssociateRefs} from './associates.js'
 
 export interface PreflightReport {
   /** Data rows read (empty lines and all-empty rows are not rows). */
@@ -29,6 +30,8 @@ export interface PreflightReport {
   fields: CsvField[]
   /** The delimiter used, detected or given. */
   delimiter: string
+  /** The distinct associates the valid rows name, to resolve on the server before anything is sent. */
+  associates: AssociateRefs
 }
 
 /** Enough to fix a file in one go; the counts stay exact past it and memory stays flat. */
@@ -44,7 +47,7 @@ export async function preflight(open: OpenCsv, options: CsvOptions): Promise<Pre
   const report: PreflightReport = {
     rows: 0, valid: 0, invalid: 0, creates: 0, updates: 0,
     headerProblems: [], ignoredColumns: [], problems: [], problemCount: 0, duplicates: [], duplicateCount: 0,
-    columns: [], fields: [], delimiter: ',',
+    columns: [], fields: [], delimiter: ',', associates: new AssociateRefs(),
   }
   // Missing columns are one problem of the file, not one per row: counted here, described once at the end.
   const absent = new Map<string, {rows: number; firstLine: number}>()
@@ -53,6 +56,7 @@ export async function preflight(open: OpenCsv, options: CsvOptions): Promise<Pre
     report.fields = header.fields
     report.ignoredColumns = header.ignoredColumns
     report.delimiter = header.delimiter
+    report.associates.column = header.displayName[ASSOCIATE] ?? report.associates.column
   })) {
     for (const row of batch) {
       report.rows++
@@ -60,6 +64,7 @@ export async function preflight(open: OpenCsv, options: CsvOptions): Promise<Pre
         report.valid++
         if (row.id === undefined) report.creates++
         else report.updates++
+        if (row.associateId !== undefined) report.associates.add(row.associateId, row.line)
         continue
       }
       report.invalid++

@@ -5,13 +5,21 @@ import {csvLine} from '../csv/writer.js'
 import type {RowAction, RowStatus} from './journal.js'
 import {writeLine} from './write-line.js'
 
-/** The results file's columns; the row's key fields are named as the import format names them. */
-export const RESULT_COLUMNS: readonly string[] = ['line', fieldByName('email').column as string, fieldByName('associate_id').column as string, 'action', 'status', 'account_id', 'attempts', 'error']
+const ASSOCIATE = fieldByName('associate_id')
+
+/**
+ * The results file's columns; the row's key fields are named as the import format names them, and the
+ * associate twice: its id (the field's name, associate_id) and its user name (the import column, associate).
+ */
+export const RESULT_COLUMNS: readonly string[] = ['line', fieldByName('email').column as string, ASSOCIATE.name, ASSOCIATE.column as string, 'action', 'status', 'account_id', 'attempts', 'error']
 
 export interface RowResult {
   line: number
   email?: string
-  associateId?: number
+  /** The resolved associate id; for a row whose associate was refused, the value as the file gave it. */
+  associateId?: number | string
+  /** The resolved associate's user name. */
+  associate?: string
   action?: RowAction
   status: RowStatus
   accountId?: number
@@ -85,5 +93,5 @@ export class OrderedResults<T = RowResult> {
 }
 
 export function resultRow(r: RowResult): Array<string | number | undefined> {
-  return [r.line, r.email, r.associateId, r.action, r.status, r.accountId, r.attempts, r.error]
+  return [r.line, r.email, r.associateId, r.associate, r.action, r.status, r.accountId, r.attempts, r.error]
 }

@@ -74,8 +74,8 @@ export async function applyRows(rows: AsyncIterable<RunnerRow>, deps: RunnerDeps
   return {stopped: run.stopped}
 }
 
-function base(row: RunnerRow): Pick<RowResult, 'line' | 'email' | 'associateId'> {
-  return {line: row.line, email: row.email, associateId: row.associateId}
+function base(row: RunnerRow): Pick<RowResult, 'line' | 'email' | 'associateId' | 'associate'> {
+  return {line: row.line, email: row.email, associateId: row.associateId, associate: row.associateName}
 }
 
 function skipText(reason: StopReason): string {

@@ -7,7 +7,7 @@ const rateFlag = (what: string) =>
 
 export default class Sandbox extends BaseCommand {
   static override summary = 'Run a local stand-in NetServer on 127.0.0.1.'
-  static override description = `Serves EMail.svc and SoPrincipal.svc (Services86/87/88) with an in-memory store, a demo user (demo / demo) and tickets, and the same error shapes as NetServer. Every request is checked against the real WSDL schemas and rejected as a strict server would (wrong element order or namespace, headers outside soap:Header, wrong SOAPAction, wrong content type).
+  static override description = `Serves EMail.svc, Archive.svc (the AllUsers list, for finding users by name or e-mail) and SoPrincipal.svc (Services86/87/88) with an in-memory store, a demo user (demo / demo) and tickets, and the same error shapes as NetServer. Accounts may belong only to the associates of its user directory: a built-in set of about 20 people (one retired, one system user, two sharing support@example.no), or your own with --users FILE; any other associate is refused as NetServer refuses a bad foreign key. Every request is checked against the real WSDL schemas and rejected as a strict server would (wrong element order or namespace, headers outside soap:Header, wrong SOAPAction, wrong content type).
 
 Use it to try soemail, to rehearse scripts, and in tests. It prints its URL and a ticket; stop it with Ctrl-C.
 
@@ -16,6 +16,7 @@ The Faults flags make it a flaky server for rehearsing bulk runs: random latency
   static override examples = [
     {description: 'Start on a fixed port:', command: '<%= config.bin %> <%= command.id %> --port 8087'},
     {description: 'Keep the accounts between runs:', command: '<%= config.bin %> <%= command.id %> --data ./sandbox.json'},
+    {description: "Rehearse with your company's user list:", command: '<%= config.bin %> <%= command.id %> --users ./users.csv'},
     {description: 'Start in the background for a script and read its URL and ticket:', command: '<%= config.bin %> <%= command.id %> --json > sandbox.json &'},
     {
       description: 'Rehearse a bulk import against a flaky server (replay a failing run with the seed it printed):',
@@ -27,6 +28,11 @@ The Faults flags make it a flaky server for rehearsing bulk runs: random latency
   static override flags = {
     port: Flags.integer({summary: 'Port to listen on (0 picks a free one).', default: 0, min: 0, max: 65535}),
     data: Flags.string({summary: 'JSON file that keeps the accounts between runs (created with mode 0600).'}),
+    users: Flags.string({
+      summary: "CSV of the installation's users, instead of the built-in demo directory.",
+      description: 'Header associate_id,user_name,full_name,email,active,type (, or ;, UTF-8), as an admin exports it: active is true or false, type person or system. The demo login (associate 5) is added when the file does not list it.',
+      helpValue: 'FILE',
+    }),
     'schema-check': Flags.boolean({summary: 'Validate every request against the XSDs.', default: true, allowNo: true}),
     quiet: Flags.boolean({char: 'q', summary: 'Do not log each request on stderr.'}),
     latency: Flags.string({

@@ -1,4 +1,5 @@
 import type {NetServerClient} from '../soap/client.js'
+import {ArchiveService} from '../soap/archive-service.js'
 import {EMailService} from '../soap/email-service.js'
 import {redactXml} from '../soap/redact.js'
 import {SoapTransport, type TraceEvent} from '../soap/transport.js'
@@ -25,6 +26,8 @@ export interface Connection {
   /** The ticket every EMail request sends; a re-login replaces it. */
   ticket: SessionTicket
   email: EMailService
+  /** Archive.svc, where associates are looked up by user name or e-mail (same ticket, same policy). */
+  archive: ArchiveService
   /** The HTTP side (CA file, proxy, keep-alive), for other services of the same installation. */
   transport: SoapTransport
   close(): void
@@ -39,7 +42,7 @@ export function connect(options: ConnectOptions): Connection {
   try {
     const ticket = new SessionTicket(options.ticket)
     const client = new PolicyClient({baseUrl: options.url, version: options.apiVersion, ticket, applicationToken: options.appToken, allowHttp: options.allowHttp}, transport, options.retry ?? COMMAND_RETRIES)
-    return {client, ticket, email: new EMailService(client), transport, close: () => transport.close()}
+    return {client, ticket, email: new EMailService(client), archive: new ArchiveService(client), transport, close: () => transport.close()}
   } catch (error) {
     transport.close()
     throw error

@@ -30,7 +30,10 @@ export interface ImportRow {
   /** 16 hex digits over the row's normalized values (passwords included), to notice a changed file on resume. */
   hash: string
   email?: string
-  associateId?: number
+  /** As the file gives it (a number, or a user name or address) until the associates are resolved. */
+  associateId?: number | string
+  /** The user name of the resolved associate (results files show it beside the id). */
+  associateName?: string
 }
 
 /** "line 17, column smtp_port: smtp_port is 0; a port is a whole number from 1 to 65535" */
@@ -46,7 +49,9 @@ export function rowProblemsText(problems: readonly RowProblem[]): string {
 // Per-column tables, made once from the catalogue: row arrays are indexed like CSV_COLUMNS.
 const COLUMNS = CSV_COLUMNS.length
 const IS_SECRET = CSV_COLUMNS.map((f) => f.secret === true)
-const IS_NUMBER = CSV_COLUMNS.map((f) => f.range !== undefined)
+// An associate cell is an id, a user name or an address: digits become a number, the rest stays text for the resolver.
+const IS_NUMBER = CSV_COLUMNS.map((f) => f.range !== undefined && f.type !== 'associate')
+const IS_ASSOCIATE = CSV_COLUMNS.map((f) => f.type === 'associate')
 const IS_SETTING = CSV_COLUMNS.map((f) => f.role === 'setting')
 // Where a setting goes in an AccountInput: its side's ServerInput or the input itself, under which member.
 const SIDE_OF = CSV_COLUMNS.map((f) => f.side)
@@ -59,7 +64,8 @@ CSV_COLUMNS.forEach((f, c) => {
 const columnOf = (name: string) => COLUMN_OF[fieldByName(name).index] as number
 const ID = columnOf('id')
 const EMAIL = columnOf('email')
-const ASSOCIATE = columnOf('associate_id')
+/** The associate column's index; exported for the pass that resolves associates and names the column in problems. */
+export const ASSOCIATE = columnOf('associate_id')
 const ID_FIELD = CSV_COLUMNS[ID]!
 
 const SEED_ROW = 0x5eed1
@@ -150,7 +156,13 @@ export class RowBuilder {
           issues.push(numberIssue(field, text))
           value = undefined
         } else checkValue(field, value, issues)
-      } else if (text !== undefined) checkValue(field, text, issues)
+      } else if (text !== undefined) {
+        checkValue(field, text, issues)
+        if (IS_ASSOCIATE[c]) {
+          const n = parseWhole(text)
+          if (!Number.isNaN(n)) value = n
+        }
+      }
       const side = SIDE_OF[c]
       const holder = (side === undefined ? input : input[side]) as Record<string, InputValue>
       holder[MEMBER[c] as string] = value
@@ -179,7 +191,7 @@ export class RowBuilder {
     } else if (isCreate && input.email !== undefined && associateId !== undefined && flagged[EMAIL] === 0 && flagged[ASSOCIATE] === 0) {
       hashStart(SEED_CREATE_KEY)
       hashAdd(input.email.toLowerCase())
-      hashAdd(String(associateId)) // as a number, so "05" and "5" are one associate
+      hashAdd(typeof associateId === 'number' ? String(associateId) : associateId.toLowerCase()) // "05" and "5" are one associate, as are Kari and kari
       hashFinish()
       const first = keys.firstLine((hashHigh() | 1) >>> 0, hashLow(), line)
       if (first !== 0) {

@@ -12,10 +12,11 @@ export type Side = (typeof SIDES)[number]
 
 /**
  * What a value is, which decides how it is parsed and checked. `id` is the account-id rule, `port` a TCP
- * port, `email` an address, `host` a host name, `text` free text; each is also limited to what the
+ * port, `associate` a user given by associate id (checked by the id rule), user name or e-mail address,
+ * `email` an address, `host` a host name, `text` free text; each is also limited to what the
  * server's columns hold (MAX_TEXT). `status` fields are read-only numbers the server reports.
  */
-export type FieldType = 'id' | 'email' | 'host' | 'port' | 'text' | 'status'
+export type FieldType = 'id' | 'associate' | 'email' | 'host' | 'port' | 'text' | 'status'
 export type WireScalar = 'int' | 'short' | 'string'
 
 /** What a user may do with a field: `key` names the account, `setting` is set by the user, `status` only shown. */
@@ -244,16 +245,18 @@ export const ENTRIES: readonly FieldEntry[] = [
   {
     name: 'associate_id',
     role: 'setting',
-    type: 'id',
+    type: 'associate',
     input: 'associateId',
     range: {min: ID_MIN, max: ID_MAX, rule: ID_RULE.associate},
     wire: {path: 'AssociateId', key: 'associateId', type: 'int'},
     flag: 'associate',
-    summary: 'Id of the associate (user) who owns the account.',
+    summary: 'The user who owns the account: a user name, an e-mail address or an associate id (looked up and checked on the server).',
     helpGroup: 'Account',
-    column: 'associate_id',
+    column: 'associate',
+    // user_name is username once separators are dropped (normalizeColumnName), so it needs no entry of its own.
+    aliases: ['associate_id', 'user', 'username', 'login'],
     required: true,
-    prompt: {label: 'Associate id (the user who owns the account)'},
+    prompt: {label: 'Owner (user name, e-mail, name or associate id)'},
     view: {json: 'associateId', label: 'Associate', line: 2},
   },
   ...serverFields(CREDENTIALS[0], 993),

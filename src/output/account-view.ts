@@ -1,3 +1,4 @@
+import {describeAssociate, type Associate} from '../accounts/associates.js'
 import {accountValue} from '../accounts/merge.js'
 import {ACCOUNT_FIELDS, type AccountField} from '../model/account-fields.js'
 import type {EMailAccount, ServiceAuth} from '../soap/account-model.js'
@@ -16,18 +17,32 @@ export interface AccountView {
   accountStatus?: number
   errorCount?: number
   errorReason?: string
+  /** The owner as the server's user list has it, when it was looked up. */
+  associate?: AssociateSummary
+}
+
+/** The owner in `account get --json` and the save result: who the associate id is. */
+export interface AssociateSummary {
+  id: number
+  userName: string
+  fullName: string
+  email: string
+  active: boolean
 }
 
 type ViewHolder = Record<string, string | number | undefined>
 
 /** Each field under its catalogue JSON name, a side's fields under imap/smtp; secrets masked unless asked for. */
-export function accountView(account: EMailAccount, showSecrets = false): AccountView {
+export function accountView(account: EMailAccount, showSecrets = false, associate?: Associate): AccountView {
   const view: Record<string, unknown> = {}
   for (const field of ACCOUNT_FIELDS) {
     let value = accountValue(account, field)
     if (field.secret && value !== undefined && value !== '' && !showSecrets) value = MASK
     const holder = (field.side ? (view[field.side] ??= {}) : view) as ViewHolder
     holder[field.view.json] = value
+  }
+  if (associate && associate.id === account.associateId) {
+    view.associate = {id: associate.id, userName: associate.userName, fullName: associate.fullName, email: associate.email, active: associate.active}
   }
   return view as unknown as AccountView
 }
@@ -58,6 +73,7 @@ export function renderAccount(view: AccountView, style: Style): string {
     if (field.role === 'key') lines.push([field.view.label as string, value ? String(value) : style.dim('(new)')])
     // A server is shown with its port, as host:port.
     else if (field.type === 'host') lines.push([field.view.label as string, value ? `${value}:${val(viewValue(view, SIDE_PORT[field.side as string] as AccountField))}` : dash])
+    else if (field.type === 'associate' && view.associate) lines.push([field.view.label as string, describeAssociate(view.associate)])
     else if (field.name === 'account_status') {
       if (value !== undefined) lines.push([field.view.label as string, `${STATUS_NAMES[value as number] ?? value}${view.errorCount ? ` (${view.errorCount} errors: ${view.errorReason ?? ''})` : ''}`])
     } else lines.push([field.view.label as string, val(value)])

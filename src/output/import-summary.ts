@@ -4,7 +4,7 @@ import {formatSeconds} from '../bulk/progress.js'
 import type {Style} from './account-view.js'
 
 export function renderPlanLine(l: PlanLine, style: Style): string {
-  const who = [l.email, l.associateId === undefined ? undefined : `associate ${l.associateId}`].filter(Boolean).join(', ')
+  const who = [l.email, l.associate ?? (l.associateId === undefined ? undefined : `associate ${l.associateId}`)].filter(Boolean).join(', ')
   const head = `line ${String(l.line).padEnd(6)} ${l.action.padEnd(9)}`
   if (l.action === 'update') {
     const changes = (l.changes ?? []).map((c) => (c.secret ? `${c.field} changed` : `${c.field}: ${c.from ?? ''} → ${c.to ?? ''}`)).join('; ')

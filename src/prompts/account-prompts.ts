@@ -1,4 +1,5 @@
-import {confirm, input as text, number, password} from '@inquirer/prompts'
+import {confirm, input as text, number, password, search} from '@inquirer/prompts'
+import {describeAssociate, type Associate} from '../accounts/associates.js'
 import {inputValue, setInputValue, type AccountInput} from '../accounts/input.js'
 import {checkValue, missingFieldsForCreate, type FieldIssue} from '../accounts/validate.js'
 import {SETTINGS, sideField, type AccountField} from '../model/account-fields.js'
@@ -30,12 +31,13 @@ function suggestion(field: AccountField, input: AccountInput): string | number |
 }
 
 /** Asks only for what the flags did not give, in catalogue order, with defaults a mail admin expects. */
-export async function promptForMissing(given: AccountInput): Promise<AccountInput> {
+export async function promptForMissing(given: AccountInput, helpers: {searchAssociates?: (text: string) => Promise<Associate[]>} = {}): Promise<AccountInput> {
   const input: AccountInput = {...given, imap: {...given.imap}, smtp: {...given.smtp}}
   for (const field of SETTINGS) {
     if (!field.prompt || inputValue(input, field) !== undefined) continue
     if (field.secret && !missingFieldsForCreate(input).includes(field)) continue
-    setInputValue(input, field, await ask(field, input))
+    const search = helpers.searchAssociates
+    setInputValue(input, field, field.type === 'associate' && search ? await askAssociate(field, search) : await ask(field, input))
   }
   return input
 }
@@ -53,6 +55,21 @@ async function ask(field: AccountField, input: AccountInput): Promise<string | n
   }
   const answer = await text({message, default: suggestion(field, input) as string | undefined, validate: (v) => firstProblem(field, v.trim())}, context)
   return answer.trim()
+}
+
+/** The owner, searched on the server as one types (user name, e-mail, name or id); Enter takes the highlighted user. */
+async function askAssociate(field: AccountField, find: (text: string) => Promise<Associate[]>): Promise<number> {
+  return search<number>(
+    {
+      message: labelOf(field),
+      source: async (term) => {
+        if (!term || term.trim() === '') return []
+        const found = await find(term)
+        return found.map((a) => ({value: a.id, name: describeAssociate(a), description: a.email || undefined}))
+      },
+    },
+    context,
+  )
 }
 
 export async function confirmSend(summary: string, question: string, defaultAnswer = true): Promise<boolean> {

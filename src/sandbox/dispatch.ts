@@ -5,6 +5,7 @@ import type {SoapRequest} from './request-check.js'
 import {faultReply, soapAnswer, type HttpReply} from './responses.js'
 import {NETSERVER_SERVICES} from './services.js'
 import type {SandboxStore} from './store.js'
+import {DEMO_DIRECTORY, UserDirectory} from './user-directory.js'
 
 /**
  * Runs one checked request the way NetServer does: EMail needs a live ticket, refusals come back as
@@ -16,6 +17,7 @@ export function dispatch(
   store: SandboxStore,
   onUnexpected: (error: unknown) => void = () => {},
   onAuthenticated?: () => void,
+  users: UserDirectory = DEFAULT_USERS,
 ): HttpReply {
   const {service, operation, version} = request
   const {handlers, needsTicket} = NETSERVER_SERVICES[service]
@@ -23,7 +25,7 @@ export function dispatch(
   const answer = (body: Parameters<typeof soapAnswer>[0]['body'], exception?: SoException['info']) =>
     soapAnswer({version, responseElement: operation.responseElement, body, exception})
   try {
-    const ctx: HandlerContext = {store, ns: servicesNamespace(version), associateId: 0}
+    const ctx: HandlerContext = {store, users, ns: servicesNamespace(version), associateId: 0}
     if (needsTicket) {
       ctx.associateId = caller(request, store)
       onAuthenticated?.()
@@ -37,6 +39,8 @@ export function dispatch(
     return answer(handler?.failureBody ?? [], unexpectedException(error))
   }
 }
+
+const DEFAULT_USERS = new UserDirectory(DEMO_DIRECTORY)
 
 function caller(request: SoapRequest, store: SandboxStore): number {
   const ticket = request.credentials?.ticket

@@ -2,7 +2,7 @@ import {EMAIL_ACCOUNT_FIELDS, SERVICE_AUTH_FIELDS, type EMailAccount, type Field
 import {accountFields, parseAccount} from '../soap/account-xml.js'
 import type {XmlFields} from '../soap/envelope.js'
 import {isNil, type XElement} from '../soap/xml-tree.js'
-import {notFoundException, validationException} from './exceptions.js'
+import {foreignKeyException, notFoundException, validationException} from './exceptions.js'
 import {checkedInt, childElement, childInt, childText, DeserializationError, type HandlerContext, type OperationHandler} from './handler-kit.js'
 
 /** Default ports of a blank account: IMAP over TLS and SMTP submission. */
@@ -56,6 +56,8 @@ function saveEMailAccount(payload: XElement, ctx: HandlerContext): XmlFields {
   const associateId = account.associateId ?? 0
   if (associateId < 0) throw validationException('AssociateId', `AssociateId ${associateId} is not valid: an account must belong to an associate.`)
   const id = account.emailAccountId ?? 0
+  const owner = associateId || (id === 0 ? ctx.associateId : 0)
+  if (owner > 0 && !ctx.users.byAssociateId(owner)) throw foreignKeyException('email_account', 'associate_id', 'associate', owner)
   let saved: EMailAccount
   if (id === 0) {
     // An account saved without an owner belongs to the caller, as a user creating their own account expects.

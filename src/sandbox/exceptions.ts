@@ -47,6 +47,26 @@ export function notFoundException(entity: string, table: string, column: string,
   })
 }
 
+/**
+ * A row pointing at a row that does not exist, as SQL Server refuses it under NetServer: the data layer's
+ * exception with the constraint's text inside.
+ */
+export function foreignKeyException(table: string, column: string, target: string, id: number): SoException {
+  return new SoException({
+    type: 'SoDbAccessException',
+    message: `Could not save ${table}: ${column} ${id} does not refer to an existing ${target}.`,
+    friendlyText: `The ${target} ${id} does not exist.`,
+    source: 'SoDataBase',
+    stackTrace: '   at SuperOffice.Data.SoDataCommand.ExecuteNonQuery()',
+    parameters: {[column]: String(id)},
+    inner: {
+      type: 'SqlException',
+      message: `The INSERT statement conflicted with the FOREIGN KEY constraint "FK_${table}_${target}". The conflict occurred in database "SuperOffice", table "crm7.${target}", column '${column}'.`,
+      source: 'Core Microsoft SqlClient Data Provider',
+    },
+  })
+}
+
 export function validationException(field: string, message: string): SoException {
   return new SoException({type: 'SoValidationException', message, friendlyText: message, parameters: {Field: field}})
 }

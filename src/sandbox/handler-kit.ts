@@ -1,9 +1,12 @@
 import type {XmlFields} from '../soap/envelope.js'
 import {isNil, type XElement} from '../soap/xml-tree.js'
 import type {SandboxStore} from './store.js'
+import type {UserDirectory} from './user-directory.js'
 
 export interface HandlerContext {
   store: SandboxStore
+  /** The associates (users) the installation has. */
+  users: UserDirectory
   /** The services namespace of the request's version. */
   ns: string
   /** The caller, known from the ticket; only EMail operations have one. */

@@ -15,9 +15,11 @@ import {faultReply, type HttpReply} from './responses.js'
 import {createLoginService, type SystemUserRegistration} from './partner-service.js'
 import {BASE_PATH, matchLoginRoute, matchRoute, wantsWsdl} from './routes.js'
 import {emptyState, SandboxStore} from './store.js'
+import {DEMO_DIRECTORY, UserDirectory} from './user-directory.js'
 import {DEMO_USER} from './users.js'
 
 export {SandboxDataError} from './data-file.js'
+export {loadUserDirectory, SandboxUsersError, UserDirectory, DEMO_DIRECTORY, type DirectoryUser} from './user-directory.js'
 export type {ActiveFaults, FaultKind, FaultRates, SandboxFaults} from './faults.js'
 
 export interface SandboxOptions {
@@ -36,6 +38,11 @@ export interface SandboxOptions {
    * hung requests before or after the store acts, and ticket expiry. Absent, nothing of it runs.
    */
   faults?: SandboxFaults
+  /**
+   * The associates Archive.svc lists and SaveEMailAccount accepts as owners (default: the built-in demo
+   * directory, DEMO_DIRECTORY; `soemail sandbox --users FILE` loads one with loadUserDirectory).
+   */
+  users?: UserDirectory
   /** One line per request (method, path, operation, status, ms) and data-file problems; never a secret. */
   log?: (line: string) => void
   /** Online system users PartnerSystemUserService accepts (at /login, beside /SuperOffice). */
@@ -92,6 +99,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const log = options.log ?? (() => {})
   const schemaCheck = options.schemaCheck ?? true
   const latencyMs = Math.max(0, options.latencyMs ?? 0)
+  const users = options.users ?? new UserDirectory(DEMO_DIRECTORY)
 
   let writer: DataFileWriter | undefined
   const store = new SandboxStore(options.dataFile ? loadDataFile(options.dataFile) : emptyState(), {
@@ -190,7 +198,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
           })
           // dispatch runs synchronously, so the difference is this request's own doing.
           const writes = store.accountWrites
-          reply = dispatch(request, store, (error) => log(`internal error in ${request.operation.name}: ${errorText(error)}`), onAuthenticated)
+          reply = dispatch(request, store, (error) => log(`internal error in ${request.operation.name}: ${errorText(error)}`), onAuthenticated, users)
           if (store.accountWrites !== writes) stats.acted++
           if (expire) {
             store.expireSessions()

@@ -1,12 +1,13 @@
 import type {ServiceName} from '../soap/versions.js'
+import {ARCHIVE_HANDLERS} from './archive-handlers.js'
 import {EMAIL_HANDLERS} from './email-handlers.js'
 import type {OperationHandler} from './handler-kit.js'
 import {PRINCIPAL_HANDLERS} from './principal-handlers.js'
 
 /**
  * What the sandbox knows of each NetServer service beyond its WSDL (schemas/wsdl/ServicesNN-<name>.wsdl
- * gives the operations and SOAPActions). Serving another one, such as Archive.svc, is an entry here with
- * its handlers and its extracted XSDs in schemas/xsd/; routing, request checks and schema sets follow.
+ * gives the operations and SOAPActions). Serving another one is an entry here with its handlers and its
+ * extracted XSDs in schemas/xsd/; routing, request checks and schema sets follow.
  */
 export interface NetServerService {
   /** The request headers its binding declares (FACTS.md §2), all in the services namespace. */
@@ -25,6 +26,12 @@ export const NETSERVER_SERVICES: Readonly<Record<ServiceName, NetServerService>>
     needsTicket: true,
     schema: {main: 'email-services87.xsd', imports: ['email-ms-serialization-arrays.xsd', 'email-ms-serialization.xsd']},
     handlers: EMAIL_HANDLERS,
+  },
+  Archive: {
+    headers: ['ApplicationToken', 'Credentials', 'TimeZone'],
+    needsTicket: true,
+    schema: {main: 'archive-services87.xsd', imports: ['archive-ms-serialization-arrays.xsd', 'archive-ms-serialization.xsd']},
+    handlers: ARCHIVE_HANDLERS,
   },
   SoPrincipal: {
     headers: ['ApplicationToken'],

@@ -1,6 +1,7 @@
 export * from './account-model.js'
 export * from './binding.js'
 export * from './client.js'
+export * from './archive-service.js'
 export * from './email-service.js'
 export * from './endpoint.js'
 export * from './envelope.js'

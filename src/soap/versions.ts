@@ -3,7 +3,7 @@ export const API_VERSIONS = ['86', '87', '88'] as const
 export type ApiVersion = (typeof API_VERSIONS)[number]
 export const DEFAULT_API_VERSION: ApiVersion = '87'
 
-export type ServiceName = 'EMail' | 'SoPrincipal'
+export type ServiceName = 'EMail' | 'SoPrincipal' | 'Archive'
 
 export const SOAP11_ENV_NS = 'http://schemas.xmlsoap.org/soap/envelope/'
 export const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance'

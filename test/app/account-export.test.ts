@@ -21,7 +21,7 @@ describe('runAccountExport', () => {
     const id = await created()
     const w = world()
     expect(await runAccountExport({...NO_FLAGS, ids: String(id)}, w)).toBeUndefined()
-    expect(w.stdout.text().split('\n')[0]).toMatch(/^id,email,associate_id,imap_server/)
+    expect(w.stdout.text().split('\n')[0]).toMatch(/^id,email,associate,imap_server/)
     expect(w.stdout.text()).toContain(`${id},export.me@example.com,5,imap.example.com`)
     expect(w.stdout.text()).not.toContain('in-secret')
     const secrets = world()

@@ -21,7 +21,9 @@ describe.skipIf(!hasScript)('account save on a terminal (pseudo-terminal via scr
     const before = sandbox.current.accounts().length
     const session = await runInPty(['account', 'save'], [
       {when: /E-mail address/, type: `kari.nordmann@example.no${ENTER}`},
-      {when: /Associate id/, type: `7${ENTER}`},
+      // The owner prompt searches the server's user list as one types; Enter takes the highlighted user.
+      {when: /Owner/, type: 'magn'},
+      {when: /Magnus Larsen \(magnus, #7\)/, type: ENTER},
       {when: /IMAP server/, type: ENTER},
       {when: /IMAP port/, type: ENTER},
       {when: /IMAP user name/, type: ENTER},
@@ -56,7 +58,7 @@ describe.skipIf(!hasScript)('account save on a terminal (pseudo-terminal via scr
       ],
       env(),
     )
-    expect(session.screen).not.toMatch(/\? (E-mail address|Associate id|IMAP server|IMAP port)/)
+    expect(session.screen).not.toMatch(/\? (E-mail address|Owner|IMAP server|IMAP port)/)
     expect(session.screen.includes('\u001b[1m'), 'NO_COLOR is honoured').toBe(false)
     expect(session.screen).toMatch(/cancelled; nothing was sent/)
     expect(session.code).toBe(1)

@@ -95,7 +95,7 @@ describe('the cases come from the manifest', () => {
     const has = (id: string, flag: string, kind: Case['kind']) => cases.some((c) => c.id === id && c.flag === flag && c.kind === kind)
     expect(has('account:get', 'api-version', 'options')).toBe(true)
     expect(has('account:import', 'output', 'options')).toBe(true)
-    for (const [id, flag] of [['account:save', 'imap-port'], ['account:save', 'associate'], ['doctor', 'timeout'], ['sandbox', 'port'], ['account:import', 'retries']]) {
+    for (const [id, flag] of [['account:save', 'imap-port'], ['doctor', 'timeout'], ['sandbox', 'port'], ['account:import', 'retries']]) {
       expect(has(id!, flag!, 'integer'), `${id} --${flag} is an integer flag`).toBe(true)
     }
     expect(has('account:delete', 'yes', 'boolean')).toBe(true)

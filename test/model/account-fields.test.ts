@@ -88,11 +88,13 @@ describe('every name of a field comes from the catalogue', () => {
     const {accountRow, CSV_FIELDS} = await import('../../src/csv/header.js')
     const {RESULT_COLUMNS} = await import('../../src/bulk/results.js')
     expect(CSV_FIELDS).toEqual(CSV_COLUMNS.map((f) => f.column))
-    expect(CSV_FIELDS).toEqual(['id', 'email', 'associate_id', 'imap_server', 'imap_port', 'imap_auth_type', 'imap_username', 'imap_password', 'smtp_server', 'smtp_port', 'smtp_auth_type', 'smtp_username', 'smtp_password'])
+    expect(CSV_FIELDS).toEqual(['id', 'email', 'associate', 'imap_server', 'imap_port', 'imap_auth_type', 'imap_username', 'imap_password', 'smtp_server', 'smtp_port', 'smtp_auth_type', 'smtp_username', 'smtp_password'])
     const account = {emailAccountId: 3, emailAddress: 'a@b.no', associateId: 4, incoming: {server: 'i', port: 1, authType: 'a', username: 'u', password: 'p'}, outgoing: {server: 's', port: 2, authType: 'b', username: 'v', password: 'q'}}
     expect(accountRow(account, true)).toEqual([3, 'a@b.no', 4, 'i', 1, 'a', 'u', 'p', 's', 2, 'b', 'v', 'q'])
     expect(accountRow(account, false)).toEqual([3, 'a@b.no', 4, 'i', 1, 'a', 'u', undefined, 's', 2, 'b', 'v', undefined])
-    expect(RESULT_COLUMNS.filter((c) => CSV_FIELDS.includes(c))).toEqual(['email', 'associate_id'])
+    expect(RESULT_COLUMNS.filter((c) => CSV_FIELDS.includes(c))).toEqual(['email', 'associate'])
+    // The results file names the associate twice: the id, and the user name it resolved to.
+    expect(RESULT_COLUMNS.slice(0, 4)).toEqual(['line', 'email', 'associate_id', 'associate'])
   })
 
   it('the views show the catalogue labels and JSON keys, and mask every secret', async () => {

@@ -7,7 +7,9 @@ export default class AccountImport extends BaseCommand {
   static override summary = 'Create and update accounts in bulk from a CSV file.'
   static override description = `Reads the whole file first and sends nothing unless every row is valid (or --skip-invalid). Then applies the rows with --concurrency requests at a time, retrying transient failures. Rows without an id create accounts; rows with an id update only the cells that are filled in.
 
-Every input row gets exactly one line in the results file (default <FILE>.results.csv): line, email, associate_id, action, status (ok, failed, invalid, skipped, unknown), account_id, attempts, error. A journal beside it makes the run safe to interrupt: Ctrl-C finishes the rows in flight and prints the command that resumes; --resume skips rows already done and never creates an account twice. A create whose answer was lost is reported as unknown, with its e-mail and associate, for you to check.
+The associate column (also named associate_id, user, username, user_name or login) takes a user name, an e-mail address (the primary e-mail on the user's person card) or an associate id. After the file has been read, every distinct associate is looked up on the server in a few batched requests (the Archive agent's AllUsers list) and checked: unknown, ambiguous (an address two users share), retired and non-person users (system, anonymous) are problems of each row naming them, with the candidates; nothing is sent unless --skip-invalid.
+
+Every input row gets exactly one line in the results file (default <FILE>.results.csv): line, email, associate_id, associate (the user name), action, status (ok, failed, invalid, skipped, unknown), account_id, attempts, error. A journal beside it makes the run safe to interrupt: Ctrl-C finishes the rows in flight and prints the command that resumes; --resume skips rows already done and never creates an account twice. A create whose answer was lost is reported as unknown, with its e-mail and associate, for you to check.
 
 Undo files: <results>.undo.csv holds the previous values of updated accounts (without passwords) for replaying with account import; <results>.created.csv lists created accounts for account delete --from.
 
@@ -20,7 +22,7 @@ Columns: ${CSV_COLUMNS.map((f) => f.column).join(', ')} (any case; - _ and space
     {description: 'Import only if the dry-run passes:', command: '<%= config.bin %> <%= command.id %> new-office.csv --dry-run && <%= config.bin %> <%= command.id %> new-office.csv'},
     {description: 'Provision, 8 at a time, then check the results:', command: '<%= config.bin %> <%= command.id %> new-office.csv --concurrency 8 && column -s, -t < new-office.csv.results.csv'},
     {description: 'Continue an interrupted run:', command: '<%= config.bin %> <%= command.id %> new-office.csv --resume'},
-    {description: 'Excel export with other column names, events for a pipeline:', command: "<%= config.bin %> <%= command.id %> users.csv --map 'E-post=email' --map 'Bruker=associate_id' --output ndjson | jq -c 'select(.status != \"ok\")'"},
+    {description: 'Excel export with other column names, events for a pipeline:', command: "<%= config.bin %> <%= command.id %> users.csv --map 'E-post=email' --map 'Bruker=associate' --output ndjson | jq -c 'select(.status != \"ok\")'"},
   ]
 
   static override args = {

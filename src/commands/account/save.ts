@@ -6,6 +6,8 @@ export default class AccountSave extends BaseCommand {
   static override summary = 'Create or update an e-mail account.'
   static override description = `Without --id, creates an account for an associate: the e-mail address, the IMAP (incoming) and SMTP (outgoing) servers and their credentials. User names default to the e-mail address and ports to 993 and 587.
 
+--associate names the user who owns the account: a user name (kari), an e-mail address (the primary e-mail on the person card) or an associate id. It is looked up on the server and checked before anything is sent; an unknown, ambiguous, retired or non-person user exits 3 and lists the candidates. On a terminal, the owner prompt searches the user list as you type.
+
 With --id, reads the stored account and changes only the fields you give, so an update never wipes what you did not mention. An update that changes nothing is not sent.
 
 On a terminal, missing fields are asked for (passwords masked) and a summary is shown before anything is sent. Elsewhere it never prompts: it exits 2 and names every missing flag.
@@ -15,7 +17,7 @@ Passwords: --imap-password-stdin / --smtp-password-stdin read one line each from
   static override examples = [
     {
       description: 'Create an account, passwords from the environment:',
-      command: 'SOEMAIL_IMAP_PASSWORD=… SOEMAIL_SMTP_PASSWORD=… <%= config.bin %> <%= command.id %> --url https://crm.example.com/SuperOffice --email jane.doe@example.com --associate 5 --imap-server imap.example.com --smtp-server smtp.example.com',
+      command: 'SOEMAIL_IMAP_PASSWORD=… SOEMAIL_SMTP_PASSWORD=… <%= config.bin %> <%= command.id %> --url https://crm.example.com/SuperOffice --email jane.doe@example.com --associate jane --imap-server imap.example.com --smtp-server smtp.example.com',
     },
     {
       description: 'Point an existing account at a new IMAP server, keeping everything else:',
