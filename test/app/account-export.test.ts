@@ -49,7 +49,7 @@ describe('runAccountExport', () => {
     const result = (await runAccountExport({...NO_FLAGS, ids: String(id)}, w)) as {written: number; rows: Array<Record<string, unknown>>}
     expect(w.stdout.text()).toBe('')
     expect(result.written).toBe(1)
-    expect(result.rows).toEqual([expect.objectContaining({id, email: 'export.me@example.com', associate_id: 5, imap_server: 'imap.example.com'})])
+    expect(result.rows).toEqual([expect.objectContaining({id, email: 'export.me@example.com', associate: 5, imap_server: 'imap.example.com'})])
     expect(JSON.stringify(result)).not.toContain('in-secret')
     const out = join(w.configDir, 'json-out.csv')
     expect(await runAccountExport({...NO_FLAGS, ids: String(id), out}, world(true))).toEqual({written: 1, out})

@@ -137,10 +137,15 @@ describe('account import with associates by name', () => {
     expect(results[1]!.error).toMatch(/associate: "SYSTEM" is System User \(SYSTEM, #3\), a system user/)
   })
 
-  it('the dry-run plan shows the person and the refused rows', async () => {
+  it('the dry-run stops on a refused associate as the real run does (3); with --skip-invalid its plan shows the person and the refused rows', async () => {
     const file = csv([row('dry1@example.no', 'kari'), row('dry2@example.no', 'karii')])
+    const refused = await failure(runAccountImport(importOptions(file, {'dry-run': true}), world()))
+    expect((refused as {exitCode: number}).exitCode).toBe(3)
+    expect((refused as Error).message).toMatch(/line 3, column associate: no user has the user name "karii"/)
     const w = world()
-    expect(await runAccountImport(importOptions(file, {'dry-run': true}), w)).toMatchObject({totals: {create: 1, invalid: 1}})
+    const planned = await failure(runAccountImport(importOptions(file, {'dry-run': true, 'skip-invalid': true}), w))
+    expect((planned as {exitCode: number; details: unknown}).exitCode).toBe(6)
+    expect((planned as {details: unknown}).details).toMatchObject({totals: {create: 1, invalid: 1}})
     expect(w.stdout.text()).toMatch(/create\s+dry1@example.no, Kari Nordmann \(kari, #12\)/)
     expect(w.stdout.text()).toMatch(/invalid\s+dry2@example.no, associate karii .*no user has the user name "karii"/)
   })

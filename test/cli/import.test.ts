@@ -280,7 +280,7 @@ describe('import details', () => {
       const text = await runCli(['account', 'import', file, ...extra], {env: env()})
       expect(text.code).toBe(3)
       expect(text.stderr).toContain('"Port (IMAP)" (column 4): did you mean imap_port?')
-      expect(text.stderr).toMatch(/Known columns: id, email, associate_id, imap_server, imap_port/)
+      expect(text.stderr).toMatch(/Known columns: id, email, associate, imap_server, imap_port/)
     }
     expect(countByEmail('user3650@example.com')).toBe(0)
     const mapped = await runCli(['account', 'import', file, '--map', 'Port (IMAP)=imap_port', '--map', 'Port (SMTP)=smtp_port'], {env: env()})

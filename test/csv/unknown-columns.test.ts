@@ -19,7 +19,7 @@ describe('the nearest known column for an unknown header', () => {
     ['SMTP-passord', ['smtp_password']],
     ['Innkommende port', ['imap_port']],
     ['Utgående server', ['smtp_server']],
-    ['Associate', ['associate_id']],
+    ['Associate', ['associate']],
     ['imap_sever', ['imap_server']],
     // Ties are all named: a bare "Password" could be either side.
     ['Passord', ['imap_password', 'smtp_password']],
