@@ -4,6 +4,13 @@ import type {NetServerClient} from './client.js'
 import {isNil} from './xml-tree.js'
 import type {SoapResponse} from './response.js'
 
+/** One entry of GetReadySyncEmailAccounts: an account id and its owner (AssociateName is the user name). */
+export interface SyncUserAccount {
+  accountId: number
+  associateId: number
+  associateName?: string
+}
+
 /** Typed operations of Remote/ServicesNN/EMail.svc that concern stored e-mail accounts. */
 export class EMailService {
   constructor(private readonly client: NetServerClient) {}
@@ -33,6 +40,22 @@ export class EMailService {
   /** The calling associate's account with this From-address, if any. */
   async getEMailAccountFromEMailAddress(address: string): Promise<EMailAccount | undefined> {
     return responseAccount(await this.call('GetEMailAccountFromEMailAddress', [['FromAddress', address]], true))
+  }
+
+  /**
+   * The accounts NetServer lists as ready to sync, across associates: the only cross-associate listing
+   * (FACTS.md). Which accounts it leaves out is undocumented; deleted and failed ones may be missing.
+   */
+  async getReadySyncEmailAccounts(): Promise<SyncUserAccount[]> {
+    const res = await this.call('GetReadySyncEmailAccounts', [], true)
+    const list = res.body.children.find((c) => c.local === 'Response')
+    if (!list || isNil(list)) return []
+    return list.children.filter((c) => c.local === 'SyncUserAccount' && !isNil(c)).map((c) => {
+      const text = (name: string) => c.children.find((m) => m.local === name && !isNil(m))?.text
+      const int = (name: string) => Number.parseInt(text(name)?.trim() ?? '0', 10) || 0
+      const name = text('AssociateName')
+      return {accountId: int('AccountId'), associateId: int('AssociateId'), ...(name === undefined ? {} : {associateName: name})}
+    })
   }
 
   private call(operation: string, body: Parameters<NetServerClient['call']>[2], idempotent: boolean): Promise<SoapResponse> {
