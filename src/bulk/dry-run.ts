@@ -3,7 +3,8 @@ import {loadAccount} from '../accounts/service.js'
 import type {EMailService} from '../soap/email-service.js'
 import type {CsvOptions} from '../csv/reader.js'
 import {importBatches} from '../csv/rows.js'
-import {rowProblemsText, type KnownDuplicates} from '../csv/row.js'
+import {rowProblemsText, type ImportRow, type KnownDuplicates} from '../csv/row.js'
+import type {AccountIndex} from '../accounts/account-index.js'
 import type {Limiter} from './limiter.js'
 import {classifyFailure} from '../connection/call-policy.js'
 import {OrderedResults} from './results.js'
@@ -16,6 +17,8 @@ export interface PlanLine {
   id?: number
   changes?: FieldChange[]
   error?: string
+  /** The row has no id; `id` is the existing account with its e-mail and associate. */
+  matched?: boolean
 }
 
 export interface PlanTotals {
@@ -32,7 +35,7 @@ export interface PlanTotals {
  * pre-flight found (knownDuplicates); nothing is sent, so a file changed in between costs a wrong plan at
  * worst, while the real import finds duplicates again as it sends.
  */
-export async function planImport(open: () => NodeJS.ReadableStream, csv: CsvOptions, email: EMailService, limiter: Limiter, sink: (line: PlanLine) => void, known?: KnownDuplicates): Promise<PlanTotals> {
+export async function planImport(open: () => NodeJS.ReadableStream, csv: CsvOptions, email: EMailService, limiter: Limiter, sink: (line: PlanLine) => void, known?: KnownDuplicates, index?: AccountIndex): Promise<PlanTotals> {
   const totals: PlanTotals = {create: 0, update: 0, unchanged: 0, invalid: 0, error: 0}
   const ordered = new OrderedResults<PlanLine>((l) => {
     totals[l.action]++
@@ -51,17 +54,13 @@ export async function planImport(open: () => NodeJS.ReadableStream, csv: CsvOpti
           ordered.settle(mySeq, {...base, action: 'invalid', error: rowProblemsText(row.problems)})
           continue
         }
-        if (row.id === undefined) {
+        if (row.id === undefined && (!index || row.email === undefined || row.associateId === undefined)) {
           ordered.settle(mySeq, {...base, action: 'create'})
           continue
         }
-        const id = row.id
         await limiter.acquire()
-        const p: Promise<void> = loadAccount(email, id)
-          .then((current) => {
-            const changes = diffAccounts(current, mergeAccount(current, row.input))
-            ordered.settle(mySeq, {...base, action: changes.length > 0 ? 'update' : 'unchanged', changes})
-          })
+        const p: Promise<void> = planRow(row, email, index)
+          .then((planned) => ordered.settle(mySeq, {...base, ...planned}))
           .catch((error: unknown) => ordered.settle(mySeq, {...base, action: 'error', error: classifyFailure(error, false).message}))
           .finally(() => {
             limiter.release()
@@ -74,4 +73,20 @@ export async function planImport(open: () => NodeJS.ReadableStream, csv: CsvOpti
     await Promise.all(pending)
   }
   return totals
+}
+
+/** An update (the row's id, or the existing account with its natural key) and what it would change; a create when nothing matches. */
+async function planRow(row: ImportRow, email: EMailService, index?: AccountIndex): Promise<Pick<PlanLine, 'action' | 'id' | 'changes' | 'error' | 'matched'>> {
+  let id = row.id
+  let matched: boolean | undefined
+  if (id === undefined) {
+    const match = await index!.find(row.associateId!, row.email!)
+    if (match.kind === 'none') return {action: 'create'}
+    if (match.kind === 'many') return {action: 'error', error: `accounts ${match.ids.map((i) => `#${i}`).join(', ')} already have this e-mail and associate; give the row the id of the one to update`}
+    id = match.id
+    matched = true
+  }
+  const current = await loadAccount(email, id)
+  const changes = diffAccounts(current, mergeAccount(current, row.input))
+  return {action: changes.length > 0 ? 'update' : 'unchanged', id, changes, ...(matched ? {matched} : {})}
 }

@@ -33,8 +33,9 @@ export class EMailService {
     await this.call('DeleteEMailAccount', [['EMailAccountId', id]], true)
   }
 
+  /** A blank account (id 0) with the server's defaults; NetServer fills in the calling associate. */
   async createDefaultEMailAccount(): Promise<EMailAccount> {
-    return responseAccount(await this.call('CreateDefaultEMailAccount', [], true)) ?? {}
+    return responseCarrier(await this.call('CreateDefaultEMailAccount', [], true)) ?? {}
   }
 
   /** The calling associate's account with this From-address, if any. */
@@ -63,10 +64,13 @@ export class EMailService {
   }
 }
 
-function responseAccount(res: SoapResponse): EMailAccount | undefined {
+function responseCarrier(res: SoapResponse): EMailAccount | undefined {
   const el = res.body.children.find((c) => c.local === 'Response')
-  if (!el || isNil(el)) return undefined
-  const account = parseAccount(el)
+  return !el || isNil(el) ? undefined : parseAccount(el)
+}
+
+function responseAccount(res: SoapResponse): EMailAccount | undefined {
+  const account = responseCarrier(res)
   // NetServer answers an unknown id with an empty carrier (id 0) rather than nil.
-  return account.emailAccountId ? account : undefined
+  return account?.emailAccountId ? account : undefined
 }
