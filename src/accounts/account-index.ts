@@ -25,6 +25,11 @@ const DELETED = 1
 export interface AccountIndexOptions {
   /** Read only the accounts of these associates (a save needs one, an import the file's). Absent: every listed account. */
   associates?: ReadonlySet<number>
+  /**
+   * Accounts not to read: ones an earlier run of the same import created for rows that are done (a resume
+   * skips those rows, and no other row of the file has their key, so reading them again would be wasted).
+   */
+  skipIds?: ReadonlySet<number>
   /** The ticket's associate: for it, GetEMailAccountFromEMailAddress also finds accounts the list leaves out. */
   caller?: number
   /** GetEMailAccount calls in flight while building (default 8). */
@@ -137,8 +142,8 @@ export class AccountIndex {
 
   private async readAll(progress?: (done: number, total: number) => void): Promise<void> {
     const listed = await this.read(() => this.email.getReadySyncEmailAccounts())
-    const wanted = this.options.associates
-    const ids = listed.filter((s) => s.accountId > 0 && !this.keyOf.has(s.accountId) && (!wanted || wanted.has(s.associateId))).map((s) => s.accountId)
+    const {associates: wanted, skipIds} = this.options
+    const ids = listed.filter((s) => s.accountId > 0 && !this.keyOf.has(s.accountId) && !skipIds?.has(s.accountId) && (!wanted || wanted.has(s.associateId))).map((s) => s.accountId)
     const limiter = new Limiter(this.options.concurrency ?? 8)
     let done = 0
     progress?.(0, ids.length)

@@ -85,7 +85,7 @@ export async function runAccountImport(opts: AccountImportOptions, world: World)
           email,
           // A read: repeated on a flaky server like the rows' own reads, so one lost answer does not end the run.
           verifyTicket: () => call(async () => void (await (await import('../connection/call-policy.js')).readWithRetries(() => email.createDefaultEMailAccount(), {retries: opts.retries, backoffMs: 200}))),
-          openIndex: async (associates) => call(async () => (await import('./existing-accounts.js')).openAccountIndex(world, email, {associates, retries: opts.retries, concurrency: concurrency === 'auto' ? 8 : concurrency})),
+          openIndex: async (scope) => call(async () => (await import('./existing-accounts.js')).openAccountIndex(world, email, {...scope, retries: opts.retries, concurrency: concurrency === 'auto' ? 8 : concurrency})),
           renewTicket,
           stopping: () => interrupts > 0,
           warn: (message) => note(world, `Warning: ${message}`),

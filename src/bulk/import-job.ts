@@ -7,7 +7,7 @@ import {JournalWriter, readJournal, type RowAction, type RowHistory} from './jou
 import {Limiter} from './limiter.js'
 import {createProgress, emptyCounts, ErrorGroups, type Progress, type StatusCounts} from './progress.js'
 import {CsvFile, OrderedResults, RESULT_COLUMNS, resultRow, type RowResult} from './results.js'
-import {creatingAssociates, type OpenAccountIndex} from './natural-keys.js'
+import {createdByEarlierRuns, creatingAssociates, type OpenAccountIndex} from './natural-keys.js'
 import {applyRows, type StopReason} from './runner.js'
 
 export interface ImportJobOptions {
@@ -106,7 +106,7 @@ export async function runImport(options: ImportJobOptions, deps: ImportJobDeps):
     }
   }
   if (report.valid > 0) await deps.verifyTicket()
-  const index = deps.openIndex && report.creates > 0 ? await deps.openIndex(await creatingAssociates(deps.open, options.csv, knownDuplicates(report))) : undefined
+  const index = deps.openIndex && report.creates > 0 ? await deps.openIndex({associates: await creatingAssociates(deps.open, options.csv, knownDuplicates(report)), skipIds: createdByEarlierRuns(history)}) : undefined
 
   const journal = new JournalWriter(files.journal)
   const results = new CsvFile(files.results, RESULT_COLUMNS, 'w')

@@ -2,6 +2,7 @@ import type {AccountIndex} from '../accounts/account-index.js'
 import {importBatches, type CsvOptions} from '../csv/rows.js'
 import type {OpenCsv} from '../csv/decode.js'
 import type {KnownDuplicates} from '../csv/row.js'
+import type {RowHistory} from './journal.js'
 
 /**
  * The associates of the rows that create accounts: the only ones whose existing accounts the index
@@ -16,5 +17,18 @@ export async function creatingAssociates(open: OpenCsv, csv: CsvOptions, known?:
   return associates
 }
 
+/** What the index of a run must cover: the associates of its creating rows, less the accounts its earlier runs created for rows now done. */
+export interface IndexScope {
+  associates: ReadonlySet<number>
+  skipIds: ReadonlySet<number>
+}
+
 /** Opens the index of existing accounts for a run; given to the import job by the run function. */
-export type OpenAccountIndex = (associates: ReadonlySet<number>) => Promise<AccountIndex>
+export type OpenAccountIndex = (scope: IndexScope) => Promise<AccountIndex>
+
+/** Accounts created by earlier runs of the file for rows that are done: a resume settles those rows without the index. */
+export function createdByEarlierRuns(history: ReadonlyMap<number, RowHistory>): Set<number> {
+  const ids = new Set<number>()
+  for (const past of history.values()) if (past.done?.st === 'ok' && past.done.a === 'create' && past.done.id) ids.add(past.done.id)
+  return ids
+}
