@@ -177,10 +177,12 @@ class Run {
         this.deps.undo.created(outcome.value)
         return {...base(row), action: 'create', status: 'ok', accountId: outcome.value.emailAccountId, attempts: sent}
       }
-      const lostAt = performance.now()
       if (outcome.failure.kind !== 'unknown') return {...base(row), action: 'create', status: 'failed', attempts: sent, error: outcome.failure.message}
       if (!index || !key) return {...base(row), action: 'create', status: 'unknown', attempts: sent, error: outcome.failure.message}
-      // The answer was lost: whether the account exists decides, not a guess.
+      // The answer was lost: whether the account exists decides, not a guess. The pause first gives a create
+      // still running on the server (the client gave up waiting) time to finish and be seen.
+      await (this.deps.sleep ?? wait)(retryDelay(this.deps.backoffMs, sent, this.deps.random ?? Math.random))
+      const lostAt = performance.now()
       const found = await this.attempt(false, () => index.lookup(key.associateId, key.email, lostAt))
       if (!found.ok) {
         return {...base(row), action: 'create', status: 'unknown', attempts: sent, error: `${outcome.failure.message}; looking the account up by e-mail and associate failed too: ${found.failure.message}`}
@@ -191,7 +193,6 @@ class Run {
       if (sent > retries || this.stopReason() !== undefined) {
         return {...base(row), action: 'create', status: 'failed', attempts: sent, error: `${outcome.failure.message}; looked up afterwards: the account was not created`}
       }
-      await (this.deps.sleep ?? wait)(retryDelay(this.deps.backoffMs, sent, this.deps.random ?? Math.random))
     }
   }
 
