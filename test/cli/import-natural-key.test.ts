@@ -75,4 +75,14 @@ describe('import: rows without id match existing accounts by e-mail and associat
     expect(res.stderr).toMatch(/line 3 repeats email USER820000@example.com with associate_id 12 from line 2/)
     expect(since(before).calls).toEqual({})
   })
+
+  it('on a terminal, reading the existing accounts shows its progress', async () => {
+    const {runInPty} = await import('../helpers/pty.js')
+    const file = writeCsv(join(work(), 'tty.csv'), Array.from({length: 6}, (_, i) => createRow(830_000 + i, 15)))
+    expect((await runCli(['account', 'import', file], {env: env()})).code).toBe(0)
+    const session = await runInPty(['account', 'import', file, '--dry-run'], [], env())
+    expect(session.code, session.screen).toBe(0)
+    expect(session.screen).toMatch(/\rLooking for existing accounts: 6\/6 read/)
+    expect(session.screen).toContain('Plan: 0 to create, 0 to update, 6 unchanged.')
+  })
 })
