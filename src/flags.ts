@@ -72,7 +72,7 @@ export const accountIdFlag = Flags.integer({summary: ID.summary, helpGroup: ID.h
 /** account save without --id: create even when an account with the same associate and e-mail address exists. */
 export const createNewFlag = Flags.boolean({
   summary: 'Create a new account even when one with the same associate and e-mail address exists (otherwise that one is updated).',
-  helpGroup: ID.helpGroup,
+  // Not in the Account group: that group is the field catalogue's flags.
   exclusive: ['id'],
 })
 
