@@ -7,7 +7,7 @@ import {JournalWriter, readJournal, type RowAction, type RowHistory} from './jou
 import {Limiter} from './limiter.js'
 import {createProgress, emptyCounts, ErrorGroups, type Progress, type StatusCounts} from './progress.js'
 import {CsvFile, OrderedResults, RESULT_COLUMNS, resultRow, type RowResult} from './results.js'
-import {createdByEarlierRuns, creatingAssociates, type OpenAccountIndex} from './natural-keys.js'
+import {createdByEarlierRuns, fileKeys, type OpenAccountIndex} from './natural-keys.js'
 import {applyRows, type StopReason} from './runner.js'
 
 export interface ImportJobOptions {
@@ -106,7 +106,8 @@ export async function runImport(options: ImportJobOptions, deps: ImportJobDeps):
     }
   }
   if (report.valid > 0) await deps.verifyTicket()
-  const index = deps.openIndex && report.creates > 0 ? await deps.openIndex({associates: await creatingAssociates(deps.open, options.csv, knownDuplicates(report)), skipIds: createdByEarlierRuns(history)}) : undefined
+  const keys = deps.openIndex && report.creates > 0 ? await fileKeys(deps.open, options.csv, knownDuplicates(report)) : undefined
+  const index = keys && deps.openIndex ? await deps.openIndex({associates: keys.associates, skipIds: createdByEarlierRuns(history)}) : undefined
 
   const journal = new JournalWriter(files.journal)
   const results = new CsvFile(files.results, RESULT_COLUMNS, 'w')
@@ -132,6 +133,7 @@ export async function runImport(options: ImportJobOptions, deps: ImportJobDeps):
       journal,
       history,
       index,
+      updatedById: keys?.ids,
       limiter: options.concurrency === 'auto' ? new Limiter(4, {adaptive: true, min: 1, max: 64}) : new Limiter(options.concurrency),
       retries: options.retries,
       backoffMs: options.backoffMs ?? 200,

@@ -10,11 +10,21 @@ import type {RowHistory} from './journal.js'
  * duplicate, so the index only ever matches accounts made before the run.)
  */
 export async function creatingAssociates(open: OpenCsv, csv: CsvOptions, known?: KnownDuplicates): Promise<Set<number>> {
+  return (await fileKeys(open, csv, known)).associates
+}
+
+/** What one pass over the file tells the index: the associates of its creating rows, and the ids its other rows update. */
+export async function fileKeys(open: OpenCsv, csv: CsvOptions, known?: KnownDuplicates): Promise<{associates: Set<number>; ids: Map<number, number>}> {
   const associates = new Set<number>()
+  const ids = new Map<number, number>()
   for await (const batch of importBatches(open, csv, undefined, known)) {
-    for (const row of batch) if (row.problems.length === 0 && row.id === undefined && row.associateId !== undefined) associates.add(row.associateId)
+    for (const row of batch) {
+      if (row.problems.length > 0) continue
+      if (row.id !== undefined) ids.set(row.id, row.line)
+      else if (row.associateId !== undefined) associates.add(row.associateId)
+    }
   }
-  return associates
+  return {associates, ids}
 }
 
 /** What the index of a run must cover: the associates of its creating rows, less the accounts its earlier runs created for rows now done. */

@@ -26,6 +26,8 @@ export interface RunnerDeps {
    * absent, it is sent again. Without it, such rows stay unknown.
    */
   index?: AccountIndex
+  /** Account ids rows of the file update by id, with the line of each: a row without id that matches one of them is refused, not a second writer. */
+  updatedById?: ReadonlyMap<number, number>
   retries: number
   backoffMs: number
   /** Called once per input row, in any order; `seq` is the row's position among data rows. */
@@ -159,6 +161,10 @@ class Run {
     const match = found.value
     if (match.kind === 'many') return {...base(row), action: 'create', status: 'failed', attempts: 0, error: manyText(match.ids)}
     if (match.kind === 'none') return this.create(row)
+    const byId = this.deps.updatedById?.get(match.id)
+    if (byId !== undefined && !lost) {
+      return {...base(row), action: 'update', status: 'failed', accountId: match.id, attempts: 0, error: `the row matches account #${match.id}, which line ${byId} updates by id; give this row that id too, or drop one of the rows`}
+    }
     // An earlier run's lost create that did reach the server: that account is this row's.
     if (lost) return this.foundLost(row, match.id, 0)
     return this.update(row, match.id)

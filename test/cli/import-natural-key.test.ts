@@ -85,4 +85,18 @@ describe('import: rows without id match existing accounts by e-mail and associat
     expect(session.screen).toMatch(/\rLooking for existing accounts: 6\/6 read/)
     expect(session.screen).toContain('Plan: 0 to create, 0 to update, 6 unchanged.')
   })
+
+  it('a row without id that matches an account another row updates by id is refused, not a second writer', async () => {
+    const dir = work()
+    const first = writeCsv(join(dir, 'one.csv'), [createRow(840_000, 12)])
+    expect((await runCli(['account', 'import', first], {env: env()})).code).toBe(0)
+    const [account] = stored('user840000@example.com')
+    const both = writeCsv(join(dir, 'both.csv'), [`${account!.emailAccountId},,,imap2.example.com,,,,,,,,,`, createRow(840_000, 12).replace(',993,', ',143,')])
+    const res = await runCli(['account', 'import', both, '--json'], {env: env()})
+    expect(res.code).toBe(6)
+    const results = readResults(readFileSync(`${both}.results.csv`, 'utf8'))
+    expect(results.map((r) => r.status)).toEqual(['ok', 'failed'])
+    expect(results[1]?.error).toBe(`the row matches account #${account!.emailAccountId}, which line 2 updates by id; give this row that id too, or drop one of the rows`)
+    expect(stored('user840000@example.com')).toMatchObject([{incoming: {server: 'imap2.example.com', port: 993}}])
+  })
 })
