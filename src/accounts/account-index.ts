@@ -1,6 +1,6 @@
 import {performance} from 'node:perf_hooks'
 import {Limiter} from '../bulk/limiter.js'
-import {readWithRetries, type RetryPolicy} from '../connection/call-policy.js'
+import {classifyFailure, readWithRetries, type RetryPolicy} from '../connection/call-policy.js'
 import {NetServerError} from '../soap/errors.js'
 import type {EMailAccount} from '../soap/account-model.js'
 import type {EMailService} from '../soap/email-service.js'
@@ -147,22 +147,32 @@ export class AccountIndex {
     const limiter = new Limiter(this.options.concurrency ?? 8)
     let done = 0
     progress?.(0, ids.length)
+    const readOne = async (id: number) => {
+      const account = await this.read(() => this.email.getEMailAccount(id).catch(deletedMeanwhile))
+      // Read by another row's refresh in the meantime: keep the first.
+      if (!this.keyOf.has(id)) {
+        if (account) this.record(account)
+        else this.keyOf.set(id, undefined)
+      }
+      progress?.(++done, ids.length)
+    }
+    // An account that cannot be read even after its retries is tried once more at the end, when a burst
+    // of failures is likely over: one unreadable account must not make a run of thousands impossible.
+    const later: number[] = []
     await Promise.all(
       ids.map(async (id) => {
         await limiter.acquire()
         try {
-          const account = await this.read(() => this.email.getEMailAccount(id).catch(deletedMeanwhile))
-          // Read by another row's refresh in the meantime: keep the first.
-          if (!this.keyOf.has(id)) {
-            if (account) this.record(account)
-            else this.keyOf.set(id, undefined)
-          }
-          progress?.(++done, ids.length)
+          await readOne(id).catch((error: unknown) => {
+            if (classifyFailure(error, false).kind !== 'retry') throw error
+            later.push(id)
+          })
         } finally {
           limiter.release()
         }
       }),
     )
+    for (const id of later) await readOne(id)
   }
 
   /** One read, repeated after a pause while the failure says a repeat may succeed. */

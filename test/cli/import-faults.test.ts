@@ -73,8 +73,7 @@ describe('import against a flaky server', () => {
 
       // With credentials in the environment, a ticket that expires mid-run is renewed once and the run goes on.
       expect((await runCli(['login', '--username', 'demo', '--password-stdin', '--insecure-storage'], {env: {HOME: dir}, input: 'demo\n'})).code).toBe(0)
-      // Once in the resumed run (which also reads the accounts the first run made, to match rows against them).
-      sandbox.current.setFaults({ticketExpiryAfterCalls: 100})
+      sandbox.current.setFaults({ticketExpiryAfterCalls: 50})
       const resumed = await runCli(['account', 'import', file, '--concurrency', '2', '--resume'], {env: {HOME: dir, SOEMAIL_USERNAME: 'demo', SOEMAIL_PASSWORD: 'demo'}})
       expect(resumed.stderr).toMatch(/logged in again/)
       expect(resumed.code, resumed.stderr + resumed.stdout).toBe(0)
