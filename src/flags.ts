@@ -70,6 +70,13 @@ export const accountFieldFlags = fieldFlags(FLAG_FIELDS.filter((f) => f.role ===
 const ID = fieldByName('id')
 export const accountIdFlag = Flags.integer({summary: ID.summary, helpGroup: ID.helpGroup})
 
+/** account save without --id: create even when an account with the same associate and e-mail address exists. */
+export const createNewFlag = Flags.boolean({
+  summary: 'Create a new account even when one with the same associate and e-mail address exists (otherwise that one is updated).',
+  // Not in the Account group: that group is the field catalogue's flags.
+  exclusive: ['id'],
+})
+
 /**
  * The ID argument of account get and delete. The account-id rule is checked while parsing, so a bad id
  * is a usage error (exit 2) that says what an id is.

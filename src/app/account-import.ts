@@ -95,6 +95,7 @@ export async function runAccountImport(opts: AccountImportOptions, world: World)
           email,
           verifyTicket: ticketCheck(session),
           resolveAssociates: (refs) => call(() => associates.resolveAll(refs)),
+          openIndex: async (scope) => call(async () => (await import('./existing-accounts.js')).openAccountIndex(world, email, {...scope, retries: opts.retries, concurrency: concurrency === 'auto' ? 8 : concurrency})),
           renewTicket,
           stopping: () => interrupts > 0,
           warn: (message) => note(world, `Warning: ${message}`),

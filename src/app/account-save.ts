@@ -1,11 +1,16 @@
 import type {AccountFlagValues} from '../accounts/from-flags.js'
 import {CancelledError, UsageError, ValidationError} from '../errors.js'
+import type {KeyedSavePlan} from '../accounts/save-by-key.js'
 import type {ConnectionFlagValues} from '../flags.js'
 import {log, type World} from './world.js'
 
-export type AccountSaveOptions = ConnectionFlagValues & AccountFlagValues & {id?: number; yes?: boolean; trace?: boolean}
+export type AccountSaveOptions = ConnectionFlagValues & AccountFlagValues & {id?: number; 'create-new'?: boolean; yes?: boolean; trace?: boolean}
 
-/** Creates (no id) or updates (id) one account: asks for what is missing on a terminal, confirms, saves. */
+/**
+ * Creates (no id) or updates (id) one account: asks for what is missing on a terminal, confirms, saves.
+ * Without an id, an existing account with the same associate and e-mail address is updated instead
+ * (--create-new creates one anyway).
+ */
 export async function runAccountSave(opts: AccountSaveOptions, world: World): Promise<unknown> {
   const [{readStdinSecrets}, {inputFromFlags, stdinFlagsInOrder}, {assertValid, planSave, applySave}, {missingForCreate}] = await Promise.all([
     import('../connection/stdin.js'),
@@ -17,6 +22,7 @@ export async function runAccountSave(opts: AccountSaveOptions, world: World): Pr
   let input = inputFromFlags(opts, secrets, world.env)
   assertValid(input, opts.id)
 
+  if (opts['create-new'] && opts.id !== undefined) throw new UsageError('--create-new and --id cannot be used together', {hint: '--id updates that account; --create-new makes a new one even when one with the same address and associate exists.'})
   const creating = opts.id === undefined
   const missing = creating ? missingForCreate(input) : []
   if (missing.length > 0 && !world.interactive) {
@@ -40,9 +46,24 @@ export async function runAccountSave(opts: AccountSaveOptions, world: World): Pr
     owner = resolution.associate
     input = {...input, associateId: owner.id}
   }
-  const plan = await call(() => planSave(email, input, opts.id))
+  // Without an id, an existing account with the same owner and address is updated rather than made twice.
+  const ownerId = input.associateId
+  const plan: KeyedSavePlan =
+    creating && !opts['create-new'] && typeof ownerId === 'number'
+      ? await call(async () => {
+          const [{planSaveByKey}, {openAccountIndex}] = await Promise.all([import('../accounts/save-by-key.js'), import('./existing-accounts.js')])
+          const index = await openAccountIndex(world, email, {associates: new Set([ownerId])})
+          return planSaveByKey(email, input, index)
+        })
+      : await call(() => planSave(email, input, opts.id))
   if (!owner && plan.kind === 'update' && plan.current.associateId) owner = (await call(() => resolver.lookup(plan.current.associateId as number)))[0]
-  const [{accountView, renderAccount}, {renderChanges}, {describeAssociate}] = await Promise.all([import('../output/account-view.js'), import('../output/changes.js'), import('../accounts/associates.js')])
+  const [{accountView, renderAccount}, {renderChanges}, {describeAssociate}, {describeMatch}] = await Promise.all([
+    import('../output/account-view.js'),
+    import('../output/changes.js'),
+    import('../accounts/associates.js'),
+    import('../accounts/natural-key.js'),
+  ])
+  const matched = plan.matched && plan.kind === 'update' ? ` ${describeMatch(plan.current.emailAccountId ?? 0, plan.matched.associateId, plan.matched.email, owner?.userName)}` : ''
   // A change of owner names both people, not two numbers.
   let changes = plan.kind === 'update' ? plan.changes : []
   const ownerChange = changes.find((c) => c.field === 'associate')
@@ -56,7 +77,7 @@ export async function runAccountSave(opts: AccountSaveOptions, world: World): Pr
 
   if (world.interactive && !opts.yes && !(plan.kind === 'update' && plan.changes.length === 0)) {
     const summary = plan.kind === 'create' ? renderAccount(accountView(plan.account, false, owner), chalkStderr) : renderChanges(plan.current.emailAccountId, changes, chalkStderr)
-    world.stderr.write(`\n${summary}\n\n`)
+    world.stderr.write(`\n${matched ? `An account already exists: updating${matched}.\n` : ''}${summary}\n\n`)
     if (!(await world.prompter.confirm(plan.kind === 'create' ? 'Create this account?' : 'Save these changes?', true))) throw new CancelledError()
   }
 
@@ -64,10 +85,14 @@ export async function runAccountSave(opts: AccountSaveOptions, world: World): Pr
   const view = accountView(result.account, false, owner)
   if (!world.json) {
     const who = view.associate ? ` (${describeAssociate(view.associate)})` : ''
-    const head = {created: `Created account ${view.id} for ${view.email}${who}`, updated: `Updated account ${view.id}`, unchanged: `Account ${view.id} already has these values; nothing was sent`}[result.action]
+    const head = {
+      created: `Created account ${view.id} for ${view.email}${who}`,
+      updated: matched ? `Updated${matched}` : `Updated account ${view.id}`,
+      unchanged: `Account ${matched ? matched.trim() : view.id} already has these values; nothing was sent`,
+    }[result.action]
     log(world, `${chalk.green('✓')} ${head}`)
     if (result.action === 'updated') log(world, renderChanges(view.id, changes, chalk, false))
     log(world, renderAccount(view, chalk))
   }
-  return {action: result.action, account: view, changes: result.changes}
+  return {action: result.action, account: view, changes: result.changes, ...(plan.matched ? {matched: plan.matched} : {})}
 }

@@ -1,5 +1,8 @@
 import {CliError, ExitCode} from '../errors.js'
+import type {AccountIndex} from '../accounts/account-index.js'
+import type {AssociateCheck} from '../bulk/associates.js'
 import type {CsvOptions} from '../csv/reader.js'
+import type {KnownDuplicates} from '../csv/row.js'
 import type {ImportFiles} from '../bulk/files.js'
 import type {ArchiveService} from '../soap/archive-service.js'
 import type {EMailService} from '../soap/email-service.js'
@@ -51,11 +54,13 @@ export async function dryRunImport(world: World, input: DryRunInput): Promise<un
   const resolver = new AssociateResolver(input.archive)
   const associates = await checkAssociates(report, (refs) => input.call(() => resolver.resolveAll(refs)), input.skipInvalid)
   const style = world.stdout.style
+  const known = knownDuplicates(report)
+  const index = report.creates > 0 ? await openDryRunIndex(world, input, known, associates) : undefined
   const totals = await input.call(() =>
-    planImport(open, csv, {email, associates}, new Limiter(concurrency === 'auto' ? 8 : concurrency), (line) => {
+    planImport(open, csv, {email, associates, index}, new Limiter(concurrency === 'auto' ? 8 : concurrency), (line) => {
       if (ndjson) world.stdout.write(`${JSON.stringify({type: 'plan', ...line})}\n`)
       else if (!world.json) world.stdout.write(`${renderPlanLine(line, style)}\n`)
-    }, knownDuplicates(report)),
+    }, known),
   )
   if (!world.json && !ndjson) log(world, `\n${style.bold('Plan:')} ${totals.create} to create, ${totals.update} to update, ${totals.unchanged} unchanged${totals.invalid ? `, ${totals.invalid} invalid` : ''}${totals.error ? `, ${totals.error} could not be read` : ''}. Nothing was changed.`)
   const result = {dryRun: true, totals}
@@ -67,4 +72,11 @@ export async function dryRunImport(world: World, input: DryRunInput): Promise<un
     })
   }
   return result
+}
+
+/** The index of existing accounts the real run would match rows without id against. */
+async function openDryRunIndex(world: World, input: DryRunInput, known: KnownDuplicates | undefined, resolved: AssociateCheck): Promise<AccountIndex> {
+  const [{creatingAssociates}, {openAccountIndex}] = await Promise.all([import('../bulk/natural-keys.js'), import('./existing-accounts.js')])
+  const associates = await creatingAssociates(input.open, input.csv, known, resolved)
+  return input.call(() => openAccountIndex(world, input.email, {associates, concurrency: input.concurrency === 'auto' ? 8 : input.concurrency}))
 }

@@ -19,7 +19,7 @@ export async function finishImport(world: World, summary: ImportSummary, options
   const bad = summary.counts.failed + summary.counts.unknown + summary.counts.invalid
   if (bad > 0) {
     throw new CliError('PARTIAL', ExitCode.PARTIAL, `${bad} of ${summary.rows} rows did not succeed (${summary.counts.failed} failed, ${summary.counts.unknown} unknown, ${summary.counts.invalid} invalid); see ${summary.files.results}`, {
-      hint: summary.counts.unknown > 0 ? 'Check the unknown rows on the server before importing them again; --resume retries failed rows.' : `Fix the causes, then retry the failed rows with: ${resume}`,
+      hint: summary.counts.unknown > 0 ? `A row stays unknown only when its account could not be looked up (the error column says why); ${resume} looks them up again and retries failed rows.` : `Fix the causes, then retry the failed rows with: ${resume}`,
       details: result,
     })
   }

@@ -4,6 +4,7 @@ import type {EMailService} from '../soap/email-service.js'
 import type {CsvOptions} from '../csv/reader.js'
 import {importBatches} from '../csv/rows.js'
 import {rowProblemsText, type ImportRow, type KnownDuplicates} from '../csv/row.js'
+import type {AccountIndex} from '../accounts/account-index.js'
 import type {Limiter} from './limiter.js'
 import {classifyFailure} from '../connection/call-policy.js'
 import {OrderedResults} from './results.js'
@@ -19,6 +20,8 @@ export interface PlanLine {
   id?: number
   changes?: FieldChange[]
   error?: string
+  /** The row has no id; `id` is the existing account with its e-mail and associate. */
+  matched?: boolean
 }
 
 export interface PlanTotals {
@@ -34,6 +37,8 @@ export interface PlanContext {
   email: EMailService
   /** The associates resolved before planning; a row with a refused one becomes invalid. */
   associates?: AssociateCheck
+  /** Existing accounts by natural key: a row without id that matches one is planned as its update. */
+  index?: AccountIndex
 }
 
 /** A row's plan now, or a read of the server that gives it (run under the dry-run's limiter). */
@@ -54,21 +59,13 @@ export async function planBatch(rows: readonly ImportRow[], ctx: PlanContext): P
     ctx.associates?.apply(row)
     const base = {line: row.line, email: row.email, associateId: row.associateId, associate: ctx.associates?.describe(row.associateId), id: row.id}
     if (row.problems.length > 0) return {...base, action: 'invalid', error: rowProblemsText(row.problems)}
-    if (row.id === undefined) return {...base, action: 'create'}
-    const id = row.id
-    return () => planUpdate(ctx.email, id, row, base)
+    if (row.id === undefined && (!ctx.index || row.email === undefined || typeof row.associateId !== 'number')) return {...base, action: 'create'}
+    return () =>
+      planRow(row, ctx.email, ctx.index).then(
+        (planned): PlanLine => ({...base, ...planned}),
+        (error: unknown): PlanLine => ({...base, action: 'error', error: classifyFailure(error, false).message}),
+      )
   })
-}
-
-/** An update's plan: the fields the row would change on the account as the server has it now. */
-async function planUpdate(email: EMailService, id: number, row: ImportRow, base: Omit<PlanLine, 'action'>): Promise<PlanLine> {
-  try {
-    const current = await loadAccount(email, id)
-    const changes = diffAccounts(current, mergeAccount(current, row.input))
-    return {...base, id, action: changes.length > 0 ? 'update' : 'unchanged', changes}
-  } catch (error) {
-    return {...base, action: 'error', error: classifyFailure(error, false).message}
-  }
 }
 
 /**
@@ -109,4 +106,20 @@ export async function planImport(open: () => NodeJS.ReadableStream, csv: CsvOpti
     await Promise.all(pending)
   }
   return totals
+}
+
+/** An update (the row's id, or the existing account with its natural key) and what it would change; a create when nothing matches. */
+async function planRow(row: ImportRow, email: EMailService, index?: AccountIndex): Promise<Pick<PlanLine, 'action' | 'id' | 'changes' | 'error' | 'matched'>> {
+  let id = row.id
+  let matched: boolean | undefined
+  if (id === undefined) {
+    const match = await index!.find(row.associateId as number, row.email!)
+    if (match.kind === 'none') return {action: 'create'}
+    if (match.kind === 'many') return {action: 'error', error: `accounts ${match.ids.map((i) => `#${i}`).join(', ')} already have this e-mail and associate; give the row the id of the one to update`}
+    id = match.id
+    matched = true
+  }
+  const current = await loadAccount(email, id)
+  const changes = diffAccounts(current, mergeAccount(current, row.input))
+  return {action: changes.length > 0 ? 'update' : 'unchanged', id, changes, ...(matched ? {matched} : {})}
 }

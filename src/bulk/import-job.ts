@@ -1,12 +1,13 @@
 import type {EMailService} from '../soap/email-service.js'
 import {CliError, ExitCode, ValidationError} from '../errors.js'
-import {formatRowProblem, preflight, readImportRows, type CsvOptions, type PreflightReport} from '../csv/reader.js'
+import {formatRowProblem, knownDuplicates, preflight, readImportRows, type CsvOptions, type PreflightReport} from '../csv/reader.js'
 import {accountRow, CSV_FIELDS} from '../csv/header.js'
 import type {ImportFiles} from './files.js'
 import {JournalWriter, readJournal, type RowAction, type RowHistory} from './journal.js'
 import {Limiter} from './limiter.js'
 import {createProgress, emptyCounts, ErrorGroups, type Progress, type StatusCounts} from './progress.js'
 import {CsvFile, OrderedResults, RESULT_COLUMNS, resultRow, type RowResult} from './results.js'
+import {createdByEarlierRuns, fileKeys, type OpenAccountIndex} from './natural-keys.js'
 import {applyRows, type StopReason} from './runner.js'
 import {AssociateCheck, withAssociates, type ResolveAssociates} from './associates.js'
 
@@ -27,6 +28,8 @@ export interface ImportJobDeps {
   open: () => NodeJS.ReadableStream
   email: EMailService
   verifyTicket: () => Promise<void>
+  /** Existing accounts by natural key (rows without id that match are updated; lost creates are looked up). */
+  openIndex?: OpenAccountIndex
   renewTicket?: () => Promise<boolean>
   stopping: () => boolean
   /** One event per row for --output ndjson. */
@@ -125,6 +128,9 @@ export async function runImport(options: ImportJobOptions, deps: ImportJobDeps):
   }
   if (report.valid > 0) await deps.verifyTicket()
   const associates = await checkAssociates(report, deps.resolveAssociates, options.skipInvalid)
+  // The natural key is (associate id, address): the index needs the ids the file's names and addresses resolved to.
+  const keys = deps.openIndex && report.creates > 0 ? await fileKeys(deps.open, options.csv, knownDuplicates(report), associates) : undefined
+  const index = keys && deps.openIndex ? await deps.openIndex({associates: keys.associates, skipIds: createdByEarlierRuns(history)}) : undefined
 
   const journal = new JournalWriter(files.journal)
   const results = new CsvFile(files.results, RESULT_COLUMNS, 'w')
@@ -149,6 +155,8 @@ export async function runImport(options: ImportJobOptions, deps: ImportJobDeps):
       email: deps.email,
       journal,
       history,
+      index,
+      updatedById: keys?.ids,
       limiter: options.concurrency === 'auto' ? new Limiter(4, {adaptive: true, min: 1, max: 64}) : new Limiter(options.concurrency),
       retries: options.retries,
       backoffMs: options.backoffMs ?? 200,

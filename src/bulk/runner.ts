@@ -1,4 +1,6 @@
+import {performance} from 'node:perf_hooks'
 import {setTimeout as wait} from 'node:timers/promises'
+import type {AccountIndex} from '../accounts/account-index.js'
 import {accountForCreate, diffAccounts, mergeAccount} from '../accounts/merge.js'
 import {loadAccount} from '../accounts/service.js'
 import type {EMailAccount} from '../soap/account-model.js'
@@ -18,6 +20,14 @@ export interface RunnerDeps {
   /** Outcomes of earlier runs of the same file, by line (empty on a first run). */
   history: Map<number, RowHistory>
   limiter: Limiter
+  /**
+   * Existing accounts by natural key. With it, a row without id that matches becomes an update (or
+   * unchanged), and a create whose answer was lost is looked up before anything else: found, it is ok;
+   * absent, it is sent again. Without it, such rows stay unknown.
+   */
+  index?: AccountIndex
+  /** Account ids rows of the file update by id, with the line of each: a row without id that matches one of them is refused, not a second writer. */
+  updatedById?: ReadonlyMap<number, number>
   retries: number
   backoffMs: number
   /** Called once per input row, in any order; `seq` is the row's position among data rows. */
@@ -78,6 +88,19 @@ function base(row: RunnerRow): Pick<RowResult, 'line' | 'email' | 'associateId' 
   return {line: row.line, email: row.email, associateId: row.associateId, associate: row.associateName}
 }
 
+/** An earlier run sent this row's create and recorded no outcome (kill -9), or recorded it unknown. */
+function lostEarlier(past: RowHistory | undefined, row: RunnerRow): boolean {
+  return past !== undefined && past.hash === row.hash && (past.inFlight || past.done?.st === 'unknown')
+}
+
+function naturalKeyOf(row: RunnerRow): {associateId: number; email: string} | undefined {
+  return row.email === undefined || typeof row.associateId !== 'number' ? undefined : {associateId: row.associateId, email: row.email}
+}
+
+function manyText(ids: number[]): string {
+  return `accounts ${ids.map((id) => `#${id}`).join(', ')} already have this e-mail and associate; give the row the id of the one to update`
+}
+
 function skipText(reason: StopReason): string {
   return {interrupted: 'not started: the run was interrupted', auth: 'not started: the run stopped when the ticket was rejected', fatal: 'not started: the run stopped'}[reason]
 }
@@ -107,7 +130,7 @@ class Run {
     if (past?.done?.st === 'ok' && past.hash === row.hash) {
       return {...base(row), action: past.done.a, status: 'ok', accountId: past.done.id, attempts: 0, error: 'done in an earlier run', earlier: true}
     }
-    if (past && past.hash === row.hash && (past.inFlight || past.done?.st === 'unknown')) {
+    if (!this.deps.index && lostEarlier(past, row)) {
       return {...base(row), action: 'create', status: 'unknown', attempts: 0, error: 'an earlier run sent this create and never saw the answer; check whether the account exists before importing it again'}
     }
     if (this.stopReason() !== undefined) return {...base(row), status: 'skipped', attempts: 0, error: skipText(this.stopped!.reason)}
@@ -119,20 +142,70 @@ class Run {
     // A row whose create succeeded earlier but whose values changed (--force) updates that account.
     const past = this.deps.history.get(row.line)
     const id = row.id ?? (past?.done?.st === 'ok' && past.done.a === 'create' ? past.done.id : undefined)
-    const result = id === undefined ? await this.create(row) : await this.update(row, id)
+    const result = id === undefined ? await this.createOrMatch(row, lostEarlier(past, row)) : await this.update(row, id)
     journal.append({k: 'done', l: row.line, h: row.hash, st: result.status, a: result.action, id: result.accountId, n: result.attempts, e: result.error})
     return result
   }
 
+  /** A row without id: the existing account with its natural key is updated; without one, or without an index, it is created. */
+  private async createOrMatch(row: RunnerRow, lost: boolean): Promise<RowResult> {
+    const {index} = this.deps
+    const key = naturalKeyOf(row)
+    if (!index || !key) return this.create(row)
+    const found = await this.attempt(false, () => index.find(key.associateId, key.email))
+    if (!found.ok) {
+      // An earlier run's create stays unknown until it can be looked up; any other row was simply not sent.
+      const why = `could not look for an existing account with this e-mail and associate: ${found.failure.message}`
+      return {...base(row), action: 'create', status: lost ? 'unknown' : 'failed', attempts: 0, error: lost ? `an earlier run sent this create and never saw the answer; ${why}` : why}
+    }
+    const match = found.value
+    if (match.kind === 'many') return {...base(row), action: 'create', status: 'failed', attempts: 0, error: manyText(match.ids)}
+    if (match.kind === 'none') return this.create(row)
+    const byId = this.deps.updatedById?.get(match.id)
+    if (byId !== undefined && !lost) {
+      return {...base(row), action: 'update', status: 'failed', accountId: match.id, attempts: 0, error: `the row matches account #${match.id}, which line ${byId} updates by id; give this row that id too, or drop one of the rows`}
+    }
+    // An earlier run's lost create that did reach the server: that account is this row's.
+    if (lost) return this.foundLost(row, match.id, 0)
+    return this.update(row, match.id)
+  }
+
   private async create(row: RunnerRow): Promise<RowResult> {
     const account = accountForCreate(row.input)
-    this.deps.journal.append({k: 'start', l: row.line, h: row.hash})
-    const outcome = await this.attempt(true, () => this.deps.email.saveEMailAccount(account))
-    if (outcome.ok) {
-      this.deps.undo.created(outcome.value)
-      return {...base(row), action: 'create', status: 'ok', accountId: outcome.value.emailAccountId, attempts: outcome.attempts}
+    const {index, retries} = this.deps
+    const key = naturalKeyOf(row)
+    for (let sent = 0; ; ) {
+      this.deps.journal.append({k: 'start', l: row.line, h: row.hash})
+      const outcome = await this.attempt(true, () => this.deps.email.saveEMailAccount(account), sent + 1)
+      sent = outcome.attempts
+      if (outcome.ok) {
+        index?.record(outcome.value)
+        this.deps.undo.created(outcome.value)
+        return {...base(row), action: 'create', status: 'ok', accountId: outcome.value.emailAccountId, attempts: sent}
+      }
+      if (outcome.failure.kind !== 'unknown') return {...base(row), action: 'create', status: 'failed', attempts: sent, error: outcome.failure.message}
+      if (!index || !key) return {...base(row), action: 'create', status: 'unknown', attempts: sent, error: outcome.failure.message}
+      // The answer was lost: whether the account exists decides, not a guess. The pause first gives a create
+      // still running on the server (the client gave up waiting) time to finish and be seen.
+      await (this.deps.sleep ?? wait)(retryDelay(this.deps.backoffMs, sent, this.deps.random ?? Math.random))
+      const lostAt = performance.now()
+      const found = await this.attempt(false, () => index.lookup(key.associateId, key.email, lostAt))
+      if (!found.ok) {
+        return {...base(row), action: 'create', status: 'unknown', attempts: sent, error: `${outcome.failure.message}; looking the account up by e-mail and associate failed too: ${found.failure.message}`}
+      }
+      const match = found.value
+      if (match.kind === 'one') return this.foundLost(row, match.id, sent)
+      if (match.kind === 'many') return {...base(row), action: 'create', status: 'ok', accountId: Math.max(...match.ids), attempts: sent, error: `the answer was lost; ${manyText(match.ids)}`}
+      if (sent > retries || this.stopReason() !== undefined) {
+        return {...base(row), action: 'create', status: 'failed', attempts: sent, error: `${outcome.failure.message}; looked up afterwards: the account was not created`}
+      }
     }
-    return {...base(row), action: 'create', status: outcome.failure.kind === 'unknown' ? 'unknown' : 'failed', attempts: outcome.attempts, error: outcome.failure.message}
+  }
+
+  /** A create whose answer was lost, found on the server: the row is done, with the id the account got. */
+  private foundLost(row: RunnerRow, id: number, attempts: number): RowResult {
+    this.deps.undo.created({emailAccountId: id, emailAddress: row.email, associateId: typeof row.associateId === 'number' ? row.associateId : undefined})
+    return {...base(row), action: 'create', status: 'ok', accountId: id, attempts}
   }
 
   private async update(row: RunnerRow, id: number): Promise<RowResult> {
@@ -149,19 +222,22 @@ class Run {
       return this.deps.email.saveEMailAccount(merged)
     })
     if (outcome.ok) {
-      if (action === 'update' && previous) this.deps.undo.updated(previous)
+      if (action === 'update' && previous) {
+        this.deps.undo.updated(previous)
+        this.deps.index?.record(outcome.value)
+      }
       return {...base(row), action, status: 'ok', accountId: id, attempts: outcome.attempts}
     }
     return {...base(row), action: 'update', status: 'failed', accountId: id, attempts: outcome.attempts, error: outcome.failure.message}
   }
 
   /** One row's requests with retries, backoff and jitter; owns the limiter's view of latency. */
-  private async attempt<T>(isCreate: boolean, send: () => Promise<T>): Promise<{ok: true; value: T; attempts: number} | {ok: false; failure: Failure; attempts: number}> {
+  private async attempt<T>(isCreate: boolean, send: () => Promise<T>, first = 1): Promise<{ok: true; value: T; attempts: number} | {ok: false; failure: Failure; attempts: number}> {
     const {limiter, retries, backoffMs} = this.deps
     const sleep = this.deps.sleep ?? wait
     const random = this.deps.random ?? Math.random
     let renewed = false
-    for (let attempts = 1; ; attempts++) {
+    for (let attempts = first; ; attempts++) {
       const started = Date.now()
       try {
         const value = await send()

@@ -11,6 +11,8 @@ export default class Sandbox extends BaseCommand {
 
 Use it to try soemail, to rehearse scripts, and in tests. It prints its URL and a ticket; stop it with Ctrl-C.
 
+GetReadySyncEmailAccounts (the list soemail finds existing accounts through) lists every associate's accounts except deleted ones (AccountStatus 1) and ones whose sync has failed (3) - the sandbox's reading of NetServer's undocumented rule. AccountStatus, ErrorCount and ErrorReason are read-only, as on NetServer; saving new credentials sets a failed account back to 0 (Unknown). To rehearse such accounts, edit accountStatus in a --data file.
+
 The Faults flags make it a flaky server for rehearsing bulk runs: random latency, HTTP 500 and 503 answers, connection resets and hung requests (each either before the server acts or after it has saved), and tickets that expire after some calls. Latency applies to every request; the rates to each EMail.svc request independently (logins are never faulted), with at most one fault per request. The faults are drawn from a seed printed at start; pass it back with --seed to replay the same sequence.`
 
   static override examples = [

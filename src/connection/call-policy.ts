@@ -145,3 +145,19 @@ export function classifyFailure(error: unknown, isCreate: boolean): Failure {
   if (isTicketRejection(error) || error instanceof AuthError) return {kind: 'auth', message, congestion: false}
   return {kind: 'failed', message, congestion: false}
 }
+
+/**
+ * A read of a bulk run outside a row (the index of existing accounts, the ticket check): sent again
+ * after a pause while classifyFailure says a repeat may succeed, as a row's update would be. Reads
+ * change nothing, so a 500 that may have reached the server is as safe to repeat as a reset.
+ */
+export async function readWithRetries<T>(send: () => Promise<T>, policy: RetryPolicy): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await send()
+    } catch (error) {
+      if (attempt > policy.retries || classifyFailure(error, false).kind !== 'retry') throw error
+      await (policy.sleep ?? sleep)(retryDelay(policy.backoffMs, attempt, policy.random))
+    }
+  }
+}

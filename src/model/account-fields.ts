@@ -223,7 +223,7 @@ export const ENTRIES: readonly FieldEntry[] = [
     range: {min: ID_MIN, max: ID_MAX, rule: ID_RULE.account},
     wire: {path: 'EMailAccountId', key: 'emailAccountId', type: 'int'},
     flag: 'id',
-    summary: 'Id of the account to update; without it a new account is created.',
+    summary: 'Id of the account to update; without it, the account with the same associate and e-mail address is updated, or a new one created.',
     helpGroup: 'Account',
     column: 'id',
     view: {json: 'id', label: 'Account', line: 0},

@@ -1,3 +1,4 @@
+import {describeMatch} from '../accounts/natural-key.js'
 import type {ImportSummary} from '../bulk/import-job.js'
 import type {PlanLine} from '../bulk/dry-run.js'
 import {formatSeconds} from '../bulk/progress.js'
@@ -6,11 +7,13 @@ import type {Style} from './account-view.js'
 export function renderPlanLine(l: PlanLine, style: Style): string {
   const who = [l.email, l.associate ?? (l.associateId === undefined ? undefined : `associate ${l.associateId}`)].filter(Boolean).join(', ')
   const head = `line ${String(l.line).padEnd(6)} ${l.action.padEnd(9)}`
+  // A row without id that matched an existing account says so: the user asked for a create.
+  const target = l.matched && l.email !== undefined && typeof l.associateId === 'number' ? describeMatch(l.id ?? 0, l.associateId, l.email) : `#${l.id}`
   if (l.action === 'update') {
     const changes = (l.changes ?? []).map((c) => (c.secret ? `${c.field} changed` : `${c.field}: ${c.from ?? ''} → ${c.to ?? ''}`)).join('; ')
-    return `${head} #${l.id} ${who ? `(${who}) ` : ''}${changes}`
+    return `${head} ${target} ${who && !l.matched ? `(${who}) ` : ''}${changes}`
   }
-  if (l.action === 'unchanged') return style.dim(`${head} #${l.id}`)
+  if (l.action === 'unchanged') return style.dim(`${head} ${target}`)
   if (l.action === 'invalid' || l.action === 'error') return `${head} ${who} ${style.dim(l.error ?? '')}`
   return `${head} ${who}`
 }

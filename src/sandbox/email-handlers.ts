@@ -4,6 +4,7 @@ import type {XmlFields} from '../soap/envelope.js'
 import {isNil, type XElement} from '../soap/xml-tree.js'
 import {foreignKeyException, notFoundException, validationException} from './exceptions.js'
 import {checkedInt, childElement, childInt, childText, DeserializationError, type HandlerContext, type OperationHandler} from './handler-kit.js'
+import {ACCOUNT_STATUS, readySyncAccounts} from './ready-sync.js'
 
 /** Default ports of a blank account: IMAP over TLS and SMTP submission. */
 const DEFAULT_IMAP_PORT = 993
@@ -46,6 +47,10 @@ export const EMAIL_HANDLERS: Record<string, OperationHandler> = {
     },
     failureBody: NIL_RESPONSE,
   },
+  GetReadySyncEmailAccounts: {
+    run: (_payload, ctx) => [['Response', readySyncAccounts(ctx.store.accounts()).map((a) => ['SyncUserAccount', [...CARRIER, ...a]] as const)]],
+    failureBody: NIL_RESPONSE,
+  },
 }
 
 function saveEMailAccount(payload: XElement, ctx: HandlerContext): XmlFields {
@@ -61,12 +66,22 @@ function saveEMailAccount(payload: XElement, ctx: HandlerContext): XmlFields {
   let saved: EMailAccount
   if (id === 0) {
     // An account saved without an owner belongs to the caller, as a user creating their own account expects.
-    saved = ctx.store.putAccount(completeAccount({...account, associateId: associateId || ctx.associateId}))
+    saved = ctx.store.putAccount(completeAccount({...account, ...NEW_STATUS, associateId: associateId || ctx.associateId}))
   } else {
     const previous = loadAccount(ctx, id)
-    saved = ctx.store.putAccount(completeAccount({...account, associateId: associateId || previous.associateId}), id)
+    saved = ctx.store.putAccount(completeAccount({...account, ...statusAfterSave(previous, account), associateId: associateId || previous.associateId}), id)
   }
   return [['Response', accountCarrier(saved)]]
+}
+
+/** AccountStatus, ErrorCount and ErrorReason are read-only (DOMAIN.md): what a client sends for them is ignored. */
+const NEW_STATUS = {accountStatus: ACCOUNT_STATUS.unknown, errorCount: 0, errorReason: ''}
+
+/** Saving new credentials gives a failed account another chance (DOMAIN.md's inference); other saves keep its status. */
+function statusAfterSave(previous: EMailAccount, next: EMailAccount): Pick<EMailAccount, 'accountStatus' | 'errorCount' | 'errorReason'> {
+  const credentials = (a: EMailAccount) => JSON.stringify([a.incoming?.server, a.incoming?.username, a.incoming?.password, a.outgoing?.server, a.outgoing?.username, a.outgoing?.password])
+  if (credentials(previous) !== credentials(next)) return NEW_STATUS
+  return {accountStatus: previous.accountStatus, errorCount: previous.errorCount, errorReason: previous.errorReason}
 }
 
 function loadAccount(ctx: HandlerContext, id: number): EMailAccount {

@@ -67,6 +67,11 @@ export interface Sandbox {
   accounts(): EMailAccount[]
   /** Makes every ticket issued so far invalid (for rehearsing expired sessions). */
   expireTickets(): void
+  /**
+   * Sets what the sync service records about an account: AccountStatus (0 Unknown, 1 Deleted, 2 Failing,
+   * 3 Failed, 4 Ok), ErrorCount, ErrorReason. Deleted and Failed accounts drop out of GetReadySyncEmailAccounts.
+   */
+  setSyncState(id: number, state: {accountStatus: number; errorCount?: number; errorReason?: string}): boolean
   /** Counters since start (faults switched on or not). */
   stats(): SandboxStats
   /**
@@ -283,6 +288,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     demoTicket,
     accounts: () => store.accounts(),
     expireTickets: () => store.expireSessions(),
+    setSyncState: (id, state) => store.setSyncState(id, {errorCount: 0, errorReason: '', ...state}),
     stats: () => ({...stats, byOperation: {...stats.byOperation}, faults: {...stats.faults}}),
     setFaults(next) {
       if (!next) {

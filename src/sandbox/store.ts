@@ -112,6 +112,15 @@ export class SandboxStore {
     return copyAccount(stored)
   }
 
+  /** What the sync service would record about an account (for rehearsals); false when there is no such account. */
+  setSyncState(id: number, state: Pick<EMailAccount, 'accountStatus' | 'errorCount' | 'errorReason'>): boolean {
+    const account = this.accountsById.get(id)
+    if (!account) return false
+    Object.assign(account, state)
+    this.hooks.changed()
+    return true
+  }
+
   deleteAccount(id: number): boolean {
     const deleted = this.accountsById.delete(id)
     if (deleted) {

@@ -4,6 +4,13 @@ import type {NetServerClient} from './client.js'
 import {isNil} from './xml-tree.js'
 import type {SoapResponse} from './response.js'
 
+/** One entry of GetReadySyncEmailAccounts: an account id and its owner (AssociateName is the user name). */
+export interface SyncUserAccount {
+  accountId: number
+  associateId: number
+  associateName?: string
+}
+
 /** Typed operations of Remote/ServicesNN/EMail.svc that concern stored e-mail accounts. */
 export class EMailService {
   constructor(private readonly client: NetServerClient) {}
@@ -26,8 +33,9 @@ export class EMailService {
     await this.call('DeleteEMailAccount', [['EMailAccountId', id]], true)
   }
 
+  /** A blank account (id 0) with the server's defaults; NetServer fills in the calling associate. */
   async createDefaultEMailAccount(): Promise<EMailAccount> {
-    return responseAccount(await this.call('CreateDefaultEMailAccount', [], true)) ?? {}
+    return responseCarrier(await this.call('CreateDefaultEMailAccount', [], true)) ?? {}
   }
 
   /** The calling associate's account with this From-address, if any. */
@@ -35,15 +43,34 @@ export class EMailService {
     return responseAccount(await this.call('GetEMailAccountFromEMailAddress', [['FromAddress', address]], true))
   }
 
+  /**
+   * The accounts NetServer lists as ready to sync, across associates: the only cross-associate listing
+   * (FACTS.md). Which accounts it leaves out is undocumented; deleted and failed ones may be missing.
+   */
+  async getReadySyncEmailAccounts(): Promise<SyncUserAccount[]> {
+    const res = await this.call('GetReadySyncEmailAccounts', [], true)
+    const list = res.body.children.find((c) => c.local === 'Response')
+    if (!list || isNil(list)) return []
+    return list.children.filter((c) => c.local === 'SyncUserAccount' && !isNil(c)).map((c) => {
+      const text = (name: string) => c.children.find((m) => m.local === name && !isNil(m))?.text
+      const int = (name: string) => Number.parseInt(text(name)?.trim() ?? '0', 10) || 0
+      const name = text('AssociateName')
+      return {accountId: int('AccountId'), associateId: int('AssociateId'), ...(name === undefined ? {} : {associateName: name})}
+    })
+  }
+
   private call(operation: string, body: Parameters<NetServerClient['call']>[2], idempotent: boolean): Promise<SoapResponse> {
     return this.client.call('EMail', operation, body, {idempotent, credentials: true})
   }
 }
 
-function responseAccount(res: SoapResponse): EMailAccount | undefined {
+function responseCarrier(res: SoapResponse): EMailAccount | undefined {
   const el = res.body.children.find((c) => c.local === 'Response')
-  if (!el || isNil(el)) return undefined
-  const account = parseAccount(el)
+  return !el || isNil(el) ? undefined : parseAccount(el)
+}
+
+function responseAccount(res: SoapResponse): EMailAccount | undefined {
+  const account = responseCarrier(res)
   // NetServer answers an unknown id with an empty carrier (id 0) rather than nil.
-  return account.emailAccountId ? account : undefined
+  return account?.emailAccountId ? account : undefined
 }

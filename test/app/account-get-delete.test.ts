@@ -12,7 +12,7 @@ const world = useWorlds(sandbox)
 
 async function created(): Promise<number> {
   const {runAccountSave} = await import('../../src/app/account-save.js')
-  const flags = {...NO_FLAGS, email: 'get.me@example.com', associate: 5, 'imap-server': 'imap.example.com', 'smtp-server': 'smtp.example.com', 'imap-password': 'in-secret', 'smtp-password': 'out-secret'}
+  const flags = {...NO_FLAGS, email: 'get.me@example.com', associate: 5, 'imap-server': 'imap.example.com', 'smtp-server': 'smtp.example.com', 'imap-password': 'in-secret', 'smtp-password': 'out-secret', 'create-new': true}
   return ((await runAccountSave(flags, world())) as {account: {id: number}}).account.id
 }
 

@@ -13,11 +13,11 @@ const world = useWorlds(sandbox)
 afterEach(() => sandbox.current.setFaults(undefined))
 
 let nextUser = 500_000
-function csvFile(rows: number): {file: string; first: number} {
+function csvFile(rows: number, associateId = 5): {file: string; first: number} {
   const first = nextUser
   nextUser += rows
   const dir = mkdtempSync(join(tmpdir(), 'soemail-app-import-'))
-  return {file: writeCsv(join(dir, 'in.csv'), Array.from({length: rows}, (_, i) => createRow(first + i))), first}
+  return {file: writeCsv(join(dir, 'in.csv'), Array.from({length: rows}, (_, i) => createRow(first + i, associateId))), first}
 }
 
 const options = (file: string, extra: Partial<AccountImportOptions> = {}): AccountImportOptions => ({...NO_FLAGS, file, concurrency: '2', retries: 3, output: 'text', argv: [file], commandId: 'account:import', ...extra})
@@ -108,19 +108,35 @@ describe('runAccountImport', () => {
     expect(w.stderr.text()).toContain('Stopped at once. The journal is consistent; resume with:')
   })
 
-  it('a create whose answer was lost is reported unknown, and a resume never sends it again', async () => {
+  it('a create whose answer was lost is looked up by e-mail and associate: found, it is ok with the id it got, and never sent twice', async () => {
     const {file, first} = csvFile(3)
+    const saves = () => sandbox.current.stats().byOperation.SaveEMailAccount ?? 0
+    const before = saves()
     sandbox.current.setFaults({rates: {resetAfter: 1}, operations: ['SaveEMailAccount']})
-    const error = await failure(runAccountImport(options(file), world()))
+    expect(await runAccountImport(options(file), world())).toMatchObject({counts: {ok: 3, unknown: 0}, actions: {create: 3}})
     sandbox.current.setFaults(undefined)
+    expect(saves() - before).toBe(3)
+    const ids = results(file).map((r) => [r.status, r.action, Number(r.account_id)])
+    for (let i = 0; i < 3; i++) {
+      const account = sandbox.current.accounts().find((a) => a.emailAddress === `user${first + i}@example.com`)
+      expect(stored(`user${first + i}@example.com`)).toBe(1)
+      expect(ids[i]).toEqual(['ok', 'create', account?.emailAccountId])
+    }
+    // The lost creates count as this run's: the undo list names them.
+    expect(readFileSync(`${file}.results.created.csv`, 'utf8').trim().split('\n')).toHaveLength(4)
+  })
+
+  it('a lost create that the server did not carry out is sent again; when every attempt fails it is failed, not unknown', async () => {
+    const {file, first} = csvFile(2)
+    // 5xx on a create: the client cannot tell whether the server acted (the sandbox answers before acting).
+    sandbox.current.setFaults({rates: {serverError: 1}, operations: ['SaveEMailAccount']})
+    const error = await failure(runAccountImport(options(file, {retries: 2}), world()))
     expect((error as CliError).exitCode).toBe(6)
-    expect(results(file).map((r) => r.status)).toEqual(['unknown', 'unknown', 'unknown'])
-    const saves = sandbox.current.stats().byOperation.SaveEMailAccount
-    const resumed = await failure(runAccountImport(options(file, {resume: true}), world()))
-    expect((resumed as CliError).exitCode).toBe(6)
-    expect(results(file).map((r) => r.status)).toEqual(['unknown', 'unknown', 'unknown'])
-    expect(sandbox.current.stats().byOperation.SaveEMailAccount).toBe(saves)
-    for (let i = 0; i < 3; i++) expect(stored(`user${first + i}@example.com`)).toBe(1)
+    expect(results(file).map((r) => [r.status, r.attempts])).toEqual([['failed', '3'], ['failed', '3']])
+    expect(results(file)[0]?.error).toMatch(/looked up afterwards: the account was not created/)
+    sandbox.current.setFaults({rates: {serverError: 0.5}, seed: 4, operations: ['SaveEMailAccount']})
+    expect(await runAccountImport(options(file, {resume: true, retries: 6}), world())).toMatchObject({counts: {ok: 2, unknown: 0}})
+    for (let i = 0; i < 2; i++) expect(stored(`user${first + i}@example.com`)).toBe(1)
   })
 
   it('a bulk run sends each request once (a 503 too); the runner alone retries, so attempts count every read the server saw', async () => {
@@ -152,7 +168,8 @@ describe('runAccountImport', () => {
   })
 
   it('an expired ticket is renewed once with SOEMAIL_USERNAME/PASSWORD; a second expiry stops the run with exit 4', async () => {
-    const {file} = csvFile(30)
+    // An associate with no accounts yet: the index of existing ones costs three calls, and the tickets expire among the rows.
+    const {file} = csvFile(30, 78)
     const ticket = await freshTicket(sandbox.current.url)
     sandbox.current.setFaults({ticketExpiryAfterCalls: 8})
     const w = world({env: {SOEMAIL_TICKET: ticket, SOEMAIL_USERNAME: 'demo', SOEMAIL_PASSWORD: 'demo'}})

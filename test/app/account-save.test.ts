@@ -9,8 +9,11 @@ const world = useWorlds(sandbox)
 
 const create = {...NO_FLAGS, email: 'jane.doe@example.com', associate: 5, 'imap-server': 'imap.example.com', 'smtp-server': 'smtp.example.com', 'imap-password-stdin': true, 'smtp-password-stdin': true}
 
+/** A new account each time: without --create-new a second save of Jane's address would update the first. */
+const createNew = {...create, 'create-new': true}
+
 async function created(): Promise<number> {
-  const result = (await runAccountSave(create, world({stdin: 'in-secret\nout-secret\n'}))) as {account: {id: number}}
+  const result = (await runAccountSave(createNew, world({stdin: 'in-secret\nout-secret\n'}))) as {account: {id: number}}
   return result.account.id
 }
 
@@ -30,7 +33,7 @@ describe('runAccountSave', () => {
 
   it('--json leaves the text out and returns the result', async () => {
     const w = world({stdin: 'a\nb\n', json: true})
-    expect(await runAccountSave(create, w)).toMatchObject({action: 'created', changes: []})
+    expect(await runAccountSave(createNew, w)).toMatchObject({action: 'created', changes: []})
     expect(w.stdout.text()).toBe('')
     expect(w.stderr.text()).toBe('')
   })
@@ -85,9 +88,9 @@ describe('runAccountSave', () => {
 
   it('on a terminal creates after the user confirms; --yes skips the question', async () => {
     const w = world({interactive: true, stdin: 'a\nb\n', answers: {confirm: [true]}})
-    expect(await runAccountSave(create, w)).toMatchObject({action: 'created'})
+    expect(await runAccountSave(createNew, w)).toMatchObject({action: 'created'})
     const quiet = world({interactive: true, stdin: 'a\nb\n'})
-    expect(await runAccountSave({...create, yes: true}, quiet)).toMatchObject({action: 'created'})
+    expect(await runAccountSave({...createNew, yes: true}, quiet)).toMatchObject({action: 'created'})
     expect(quiet.prompter.asked).toEqual([])
   })
 

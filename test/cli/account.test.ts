@@ -7,8 +7,9 @@ const env = () => ({SOEMAIL_URL: sandbox.current.url, SOEMAIL_TICKET: sandbox.cu
 
 const createArgs = ['account', 'save', '--email', 'jane.doe@example.com', '--associate', '5', '--imap-server', 'imap.example.com', '--smtp-server', 'smtp.example.com', '--imap-password-stdin', '--smtp-password-stdin']
 
+/** A new account each time (a second save of Jane's address would otherwise update the first). */
 async function create(extra: string[] = []): Promise<number> {
-  const res = await runCli([...createArgs, '--json', ...extra], {env: env(), input: 'in-secret\nout-secret\n'})
+  const res = await runCli([...createArgs, '--json', '--create-new', ...extra], {env: env(), input: 'in-secret\nout-secret\n'})
   expect(res.code, res.stderr).toBe(0)
   const id = (parseJson(res.stdout).result as {account: {id: number}}).account.id
   expect(id).toBeGreaterThan(0)
@@ -29,7 +30,7 @@ describe('account save, get, delete against the sandbox', () => {
   })
 
   it('--json output has the documented shape', async () => {
-    const res = await runCli([...createArgs, '--json'], {env: env(), input: 'a\nb\n'})
+    const res = await runCli([...createArgs, '--json', '--create-new'], {env: env(), input: 'a\nb\n'})
     expect(res.code).toBe(0)
     const json = parseJson(res.stdout)
     expect(json).toMatchObject({status: 0, result: {action: 'created', account: {email: 'jane.doe@example.com', associateId: 5, imap: {server: 'imap.example.com', port: 993, password: '********'}, smtp: {password: '********'}}, changes: []}})
@@ -90,12 +91,12 @@ describe('account save, get, delete against the sandbox', () => {
   })
 
   it('--api-version 88 talks to the Services88 endpoint', async () => {
-    const res = await runCli([...createArgs, '--api-version', '88', '--json'], {env: env(), input: 'a\nb\n'})
+    const res = await runCli([...createArgs, '--api-version', '88', '--json', '--create-new'], {env: env(), input: 'a\nb\n'})
     expect(res.code, res.stderr).toBe(0)
   })
 
   it('--trace prints the exchange on stderr with secrets redacted', async () => {
-    const res = await runCli([...createArgs, '--trace', '--json'], {env: env(), input: 'in-secret\nout-secret\n'})
+    const res = await runCli([...createArgs, '--trace', '--json', '--create-new'], {env: env(), input: 'in-secret\nout-secret\n'})
     expect(res.code, res.stderr).toBe(0)
     expect(res.stderr).toContain('SOAPAction: "http://www.superoffice.net/ws/crm/NetServer/Services87/EMail/SaveEMailAccount"')
     expect(res.stderr).toMatch(/<so:Password>\*{8}<\/so:Password>/)

@@ -2,7 +2,7 @@ import {mkdtempSync, readFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {parseJson, runCli} from '../helpers/cli.js'
+import {runCli} from '../helpers/cli.js'
 import {createRow, readResults, writeCsv} from '../helpers/import-csv.js'
 import {freshTicket, useSandbox} from '../helpers/sandbox.js'
 
@@ -17,7 +17,7 @@ function storedCounts(prefix: string): Map<string, number> {
 
 describe('import against a flaky server', () => {
   for (const seed of [1, 2]) {
-    it(`every row exactly once, no duplicates, lost creates reported unknown and never re-sent (seed ${seed})`, async () => {
+    it(`every row exactly once, no duplicates; lost creates are looked up, never left unknown (seed ${seed})`, async () => {
       const dir = work()
       const n = 400
       const base = 300_000 + seed * 1000
@@ -25,11 +25,13 @@ describe('import against a flaky server', () => {
       const env = {SOEMAIL_URL: sandbox.current.url, SOEMAIL_TICKET: await freshTicket(sandbox.current.url)}
       sandbox.current.setFaults({seed, latencyMs: [0, 5], rates: {serverError: 0.04, throttle: 0.04, resetBefore: 0.04, resetAfter: 0.04}, operations: ['SaveEMailAccount', 'GetEMailAccount']})
       let res
+      const faultsBefore = sandbox.current.stats().faults.resetAfter ?? 0
       try {
         res = await runCli(['account', 'import', file, '--concurrency', '8', '--retries', '3', '--json'], {env, timeoutMs: 120_000})
       } finally {
         sandbox.current.setFaults(undefined)
       }
+      expect((sandbox.current.stats().faults.resetAfter ?? 0) - faultsBefore, 'resets after the server acted happened').toBeGreaterThan(0)
       const results = readResults(readFileSync(`${file}.results.csv`, 'utf8'))
       expect(results.map((r) => Number(r.line))).toEqual(Array.from({length: n}, (_, i) => i + 2))
       const stored = storedCounts(`user${base}`.slice(0, 7))
@@ -39,24 +41,23 @@ describe('import against a flaky server', () => {
         if (r.status === 'ok') expect(stored.get(prefix(i)), `line ${r.line}`).toBe(1)
         if (r.status === 'failed') expect(stored.get(prefix(i)), `line ${r.line} failed but exists`).toBeUndefined()
       })
-      const unknown = results.filter((r) => r.status === 'unknown')
-      expect(unknown.length, 'resets after the server acted must show up as unknown').toBeGreaterThan(0)
-      expect(res.code).toBe(6)
-      expect(parseJson(res.stdout).error?.hint).toMatch(/Check the unknown rows/)
+      expect(results.filter((r) => r.status === 'unknown')).toEqual([])
 
-      // A resume without faults retries failed rows and leaves unknown ones alone.
+      // A resume without faults retries the failed rows (if any); nothing is created twice.
       const resumed = await runCli(['account', 'import', file, '--resume', '--json'], {env, timeoutMs: 60_000})
+      expect(resumed.code, resumed.stdout).toBe(0)
+      expect(res.code === 0 || res.code === 6).toBe(true)
       const after = readResults(readFileSync(`${file}.results.csv`, 'utf8'))
-      expect(after.filter((r) => r.status === 'unknown').map((r) => r.line)).toEqual(unknown.map((r) => r.line))
-      expect(after.filter((r) => r.status !== 'ok' && r.status !== 'unknown')).toEqual([])
-      expect(resumed.code).toBe(6)
+      expect(after.filter((r) => r.status !== 'ok')).toEqual([])
       for (const [email, count] of storedCounts(`user${base}`.slice(0, 7))) expect(count, email).toBe(1)
+      expect(storedCounts(`user${base}`.slice(0, 7)).size).toBeGreaterThanOrEqual(n)
     }, 180_000)
   }
 
   it('a ticket rejected mid-run stops cleanly with exit 4 and the resume command; every row still has a result', async () => {
     const dir = work()
-    const file = writeCsv(join(dir, 'expiring.csv'), Array.from({length: 120}, (_, i) => createRow(400_000 + i)))
+    // An associate with no accounts yet, so the index of existing ones is three calls and the tickets expire among the rows.
+    const file = writeCsv(join(dir, 'expiring.csv'), Array.from({length: 120}, (_, i) => createRow(400_000 + i, 79)))
     const {url} = sandbox.current
     const login = await runCli(['login', '--url', url, '--username', 'demo', '--password-stdin', '--insecure-storage'], {env: {HOME: dir}, input: 'demo\n'})
     expect(login.code, login.stderr).toBe(0)

@@ -201,7 +201,8 @@ describe('the audit itself', () => {
 describe('no secret in output or files', () => {
   it('account save, get, export, delete, status and doctor with a ticket and passwords from env/stdin, through --json, --verbose and --trace', async () => {
     const ws = new Workspace({...ticketEnv(), ...noBus})
-    const created = await ws.run([...createArgs(), '--trace', '--verbose'], 0, {env: passwordEnv})
+    // --create-new: an earlier test made an account for this address, which a save would otherwise find unchanged (and send no password).
+    const created = await ws.run([...createArgs(), '--trace', '--verbose', '--create-new'], 0, {env: passwordEnv})
     const id = /Created account (\d+)/.exec(created.stdout)?.[1]
     expect(id).toBeDefined()
     // Precondition: --trace really printed the exchange, so the absence of secrets in it means something.

@@ -1,12 +1,14 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../base-command.js'
-import {accountFieldFlags, accountIdFlag, connectionFlags} from '../../flags.js'
+import {accountFieldFlags, accountIdFlag, connectionFlags, createNewFlag} from '../../flags.js'
 
 export default class AccountSave extends BaseCommand {
   static override summary = 'Create or update an e-mail account.'
   static override description = `Without --id, creates an account for an associate: the e-mail address, the IMAP (incoming) and SMTP (outgoing) servers and their credentials. User names default to the e-mail address and ports to 993 and 587.
 
 --associate names the user who owns the account: a user name (kari), an e-mail address (the primary e-mail on the person card) or an associate id. It is looked up on the server and checked before anything is sent; an unknown, ambiguous, retired or non-person user exits 3 and lists the candidates. On a terminal, the owner prompt searches the user list as you type.
+
+An account is known by its associate and e-mail address: when one already exists, it is updated instead of created twice ("Updated #42 (matched kari@example.no for kari)"), and --create-new creates another anyway. Existing accounts are found through NetServer's list of accounts ready to sync (GetReadySyncEmailAccounts) and, for the logged-in user's own addresses, GetEMailAccountFromEMailAddress. The list leaves out accounts the server does not sync (deleted ones, and probably ones whose sync has failed), so such an account of another user is not found and a new one is created.
 
 With --id, reads the stored account and changes only the fields you give, so an update never wipes what you did not mention. An update that changes nothing is not sent.
 
@@ -32,6 +34,7 @@ Passwords: --imap-password-stdin / --smtp-password-stdin read one line each from
 
   static override flags = {
     id: accountIdFlag,
+    'create-new': createNewFlag,
     ...accountFieldFlags,
     yes: Flags.boolean({char: 'y', summary: 'Do not ask for confirmation on a terminal.'}),
     ...connectionFlags,
