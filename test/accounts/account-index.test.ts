@@ -6,8 +6,9 @@ import {NetServerClient} from '../../src/soap/client.js'
 import {EMailService} from '../../src/soap/email-service.js'
 import {SoapTransport} from '../../src/soap/transport.js'
 import {useSandbox} from '../helpers/sandbox.js'
+import {wideDirectory} from '../helpers/users.js'
 
-const sandbox = useSandbox()
+const sandbox = useSandbox({users: wideDirectory()})
 const transport = new SoapTransport({timeoutMs: 2_000})
 afterAll(() => transport.close())
 

@@ -6,9 +6,10 @@ import {runAccountImport, type AccountImportOptions} from '../../src/app/account
 import {AuthError, CliError, InterruptedError, UsageError, ValidationError} from '../../src/errors.js'
 import {createRow, readResults, writeCsv} from '../helpers/import-csv.js'
 import {freshTicket, useSandbox} from '../helpers/sandbox.js'
+import {wideDirectory} from '../helpers/users.js'
 import {NO_FLAGS, useWorlds} from '../helpers/world.js'
 
-const sandbox = useSandbox({schemaCheck: false})
+const sandbox = useSandbox({schemaCheck: false, users: wideDirectory()})
 const world = useWorlds(sandbox)
 afterEach(() => sandbox.current.setFaults(undefined))
 

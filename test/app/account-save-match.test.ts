@@ -2,9 +2,10 @@ import {describe, expect, it} from 'vitest'
 import {runAccountSave} from '../../src/app/account-save.js'
 import {ValidationError} from '../../src/errors.js'
 import {useSandbox} from '../helpers/sandbox.js'
+import {wideDirectory} from '../helpers/users.js'
 import {NO_FLAGS, useWorlds} from '../helpers/world.js'
 
-const sandbox = useSandbox()
+const sandbox = useSandbox({users: wideDirectory()})
 const world = useWorlds(sandbox)
 
 const kari = (associate: number, extra: Record<string, unknown> = {}) => ({
@@ -30,13 +31,13 @@ describe('account save without --id finds the existing account by associate and 
     const w = world()
     const second = await runAccountSave(kari(12, {email: 'Kari@Example.NO', 'imap-port': 143}), w)
     expect(second).toMatchObject({action: 'updated', account: {id}, matched: {associateId: 12}})
-    expect(w.stdout.text()).toContain(`Updated #${id} (matched Kari@Example.NO for associate 12)`)
+    expect(w.stdout.text()).toContain(`Updated #${id} (matched Kari@Example.NO for kari)`)
     expect(stored(12)).toHaveLength(1)
 
     const [savesBefore, actedBefore] = [saves(), acted()]
     const same = world()
     expect(await runAccountSave(kari(12, {email: 'Kari@Example.NO', 'imap-port': 143}), same)).toMatchObject({action: 'unchanged', account: {id}})
-    expect(same.stdout.text()).toContain(`Account #${id} (matched Kari@Example.NO for associate 12) already has these values; nothing was sent`)
+    expect(same.stdout.text()).toContain(`Account #${id} (matched Kari@Example.NO for kari) already has these values; nothing was sent`)
     expect([saves(), acted()]).toEqual([savesBefore, actedBefore])
   })
 
@@ -69,6 +70,6 @@ describe('account save without --id finds the existing account by associate and 
     const w = world({interactive: true, answers: {confirm: [true]}})
     expect(await runAccountSave(kari(12, {'imap-port': 993}), w)).toMatchObject({action: 'updated'})
     expect(w.prompter.asked).toEqual(['Save these changes?'])
-    expect(w.stderr.text()).toMatch(/An account already exists: updating #\d+ \(matched kari@example.no for associate 12\)/)
+    expect(w.stderr.text()).toMatch(/An account already exists: updating #\d+ \(matched kari@example.no for kari\)/)
   })
 })

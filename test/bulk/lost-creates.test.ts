@@ -13,8 +13,9 @@ import {EMailService} from '../../src/soap/email-service.js'
 import {SoapTransport} from '../../src/soap/transport.js'
 import {createRow, writeCsv} from '../helpers/import-csv.js'
 import {useSandbox} from '../helpers/sandbox.js'
+import {wideDirectory} from '../helpers/users.js'
 
-const sandbox = useSandbox({schemaCheck: false})
+const sandbox = useSandbox({schemaCheck: false, users: wideDirectory()})
 const transport = new SoapTransport({timeoutMs: 2_000})
 afterAll(() => transport.close())
 afterEach(() => sandbox.current.setFaults(undefined))

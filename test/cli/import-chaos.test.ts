@@ -6,9 +6,10 @@ import {describe, expect, it} from 'vitest'
 import {BIN, cleanEnv, runCli} from '../helpers/cli.js'
 import {createRow, readResults, untilJournalDone, writeCsv} from '../helpers/import-csv.js'
 import {freshTicket, useSandbox} from '../helpers/sandbox.js'
+import {wideDirectory} from '../helpers/users.js'
 import {mulberry32} from '../../src/sandbox/faults.js'
 
-const sandbox = useSandbox({schemaCheck: false})
+const sandbox = useSandbox({schemaCheck: false, users: wideDirectory()})
 
 
 describe('chaos: a 5,000-row import against a failing server, killed with -9 at a random moment, then resumed', () => {

@@ -5,8 +5,9 @@ import {describe, expect, it} from 'vitest'
 import {runCli} from '../helpers/cli.js'
 import {createRow, readResults, writeCsv} from '../helpers/import-csv.js'
 import {freshTicket, useSandbox} from '../helpers/sandbox.js'
+import {wideDirectory} from '../helpers/users.js'
 
-const sandbox = useSandbox({schemaCheck: false})
+const sandbox = useSandbox({schemaCheck: false, users: wideDirectory()})
 const work = () => mkdtempSync(join(tmpdir(), 'soemail-faults-'))
 
 function storedCounts(prefix: string): Map<string, number> {

@@ -10,8 +10,9 @@ import {describe, expect, it} from 'vitest'
 import {BIN, cleanEnv, runCli, type CliResult} from '../helpers/cli.js'
 import {createRow, readResults, untilJournalDone, writeCsv} from '../helpers/import-csv.js'
 import {useSandbox} from '../helpers/sandbox.js'
+import {wideDirectory} from '../helpers/users.js'
 
-const sandbox = useSandbox({schemaCheck: false, latencyMs: 60})
+const sandbox = useSandbox({schemaCheck: false, latencyMs: 60, users: wideDirectory()})
 const env = () => ({SOEMAIL_URL: sandbox.current.url, SOEMAIL_TICKET: sandbox.current.demoTicket})
 const work = () => mkdtempSync(join(tmpdir(), 'soemail-lock-cli-'))
 const countByEmail = (email: string) => sandbox.current.accounts().filter((a) => a.emailAddress === email).length
@@ -60,8 +61,8 @@ describe('one import of a file at a time', () => {
     expect(refused.stderr).toContain(`holds ${lock}; nothing was sent`)
     for (const email of emails) expect(countByEmail(email)).toBe(1)
     expect(op('SaveEMailAccount') - saves).toBe(30)
-    // Only the winner checked its ticket: the refused run sent nothing at all.
-    expect(op('CreateDefaultEMailAccount') - checks).toBe(1)
+    // Only the winner checked its ticket (and asked, for its account index, whose ticket it is): the refused run sent nothing at all.
+    expect(op('CreateDefaultEMailAccount') - checks).toBe(2)
     const rows = readResults(readFileSync(`${file}.results.csv`, 'utf8'))
     expect(rows.map((r) => r.status)).toEqual(emails.map(() => 'ok'))
     expect(readFileSync(`${file}.results.csv.journal`, 'utf8').split('"k":"run"').length - 1).toBe(1)

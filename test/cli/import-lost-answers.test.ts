@@ -7,8 +7,9 @@ import {readJournal} from '../../src/bulk/journal.js'
 import {BIN, cleanEnv, parseJson, runCli} from '../helpers/cli.js'
 import {createRow, readResults, untilJournalDone, writeCsv} from '../helpers/import-csv.js'
 import {useSandbox} from '../helpers/sandbox.js'
+import {wideDirectory} from '../helpers/users.js'
 
-const sandbox = useSandbox({schemaCheck: false})
+const sandbox = useSandbox({schemaCheck: false, users: wideDirectory()})
 afterEach(() => sandbox.current.setFaults(undefined))
 
 /**

@@ -5,8 +5,9 @@ import {describe, expect, it} from 'vitest'
 import {parseJson, runCli} from '../helpers/cli.js'
 import {createRow, readResults, writeCsv} from '../helpers/import-csv.js'
 import {useSandbox} from '../helpers/sandbox.js'
+import {wideDirectory} from '../helpers/users.js'
 
-const sandbox = useSandbox({schemaCheck: false})
+const sandbox = useSandbox({schemaCheck: false, users: wideDirectory()})
 const env = () => ({SOEMAIL_URL: sandbox.current.url, SOEMAIL_TICKET: sandbox.current.demoTicket})
 const work = () => mkdtempSync(join(tmpdir(), 'soemail-natural-key-'))
 const stored = (email: string) => sandbox.current.accounts().filter((a) => a.emailAddress === email)
@@ -37,7 +38,7 @@ describe('import: rows without id match existing accounts by e-mail and associat
     const {acted, calls} = since(before)
     expect(acted).toBe(0)
     expect(calls.SaveEMailAccount).toBeUndefined()
-    expect(Object.keys(calls).sort()).toEqual(['CreateDefaultEMailAccount', 'GetEMailAccount', 'GetReadySyncEmailAccounts'])
+    expect(Object.keys(calls).sort()).toEqual(['CreateDefaultEMailAccount', 'GetArchiveListByColumns2', 'GetEMailAccount', 'GetReadySyncEmailAccounts'])
     for (let i = 0; i < 40; i++) expect(stored(`user${800_000 + i}@example.com`)).toHaveLength(1)
   })
 
@@ -54,7 +55,7 @@ describe('import: rows without id match existing accounts by e-mail and associat
     expect(plan.code, plan.stderr).toBe(0)
     expect(plan.stdout).toMatch(new RegExp(`line 2 +update +#${a!.emailAccountId} \\(matched user810000@example.com for associate 12\\) imap-port: 993 → 143`))
     expect(plan.stdout).toMatch(/line 3 +unchanged #\d+ \(matched user810001@example.com for associate 12\)/)
-    expect(plan.stdout).toMatch(/line 4 +create +user810002@example.com, associate 12/)
+    expect(plan.stdout).toMatch(/line 4 +create +user810002@example.com, Kari Nordmann \(kari, #12\)/)
     expect(plan.stdout).toContain('Plan: 1 to create, 1 to update, 1 unchanged.')
     expect(since(before).acted).toBe(0)
 

@@ -7,8 +7,9 @@ import {SoapTransport} from '../../src/soap/transport.js'
 import {soapAction} from '../../src/soap/versions.js'
 import {validateEnvelope} from '../../src/sandbox/schema.js'
 import {useSandbox} from '../helpers/sandbox.js'
+import {wideDirectory} from '../helpers/users.js'
 
-const sandbox = useSandbox()
+const sandbox = useSandbox({users: wideDirectory()})
 const transport = new SoapTransport({timeoutMs: 10_000})
 afterAll(() => transport.close())
 
