@@ -1,10 +1,11 @@
 import {accountFields, parseAccount} from './account-xml.js'
-import type {EMailAccount} from './account-model.js'
+import type {EMailAccount, EMailConnectionInfo, SyncUserAccount} from './account-model.js'
+import type {XmlFields} from './envelope.js'
 import type {NetServerClient} from './client.js'
 import {isNil} from './xml-tree.js'
 import type {SoapResponse} from './response.js'
 
-/** Typed operations of Remote/ServicesNN/EMail.svc that concern stored e-mail accounts. */
+/** Typed operations of Remote/ServicesNN/EMail.svc that concern stored e-mail accounts and their login tests. */
 export class EMailService {
   constructor(private readonly client: NetServerClient) {}
 
@@ -35,9 +36,57 @@ export class EMailService {
     return responseAccount(await this.call('GetEMailAccountFromEMailAddress', [['FromAddress', address]], true))
   }
 
+  /**
+   * Asks the NetServer to log in to an incoming (IMAP) server: the test runs on the CRM server, from where
+   * sync will run. False means the login failed; NetServer does not say why.
+   */
+  async authenticateIncoming(info: EMailConnectionInfo): Promise<boolean> {
+    return booleanResponse(await this.call('AuthenticateIncoming', [['ConnectionInfo', connectionInfoFields(info)]], true))
+  }
+
+  /** The same for an outgoing (SMTP) server: connect and authenticate, sending nothing. */
+  async authenticateOutgoing(info: EMailConnectionInfo): Promise<boolean> {
+    return booleanResponse(await this.call('AuthenticateOutgoing', [['ConnectionInfo', connectionInfoFields(info)]], true))
+  }
+
+  /** Whether the NetServer finds MX records for the domain (Services87 and later). */
+  async hasMXRecord(domain: string): Promise<boolean> {
+    return booleanResponse(await this.call('HasMXRecord', [['MailDomain', domain]], true))
+  }
+
+  /** The accounts NetServer considers ready to sync, across associates (it may leave failed or deleted ones out). */
+  async getReadySyncEmailAccounts(): Promise<SyncUserAccount[]> {
+    const res = await this.call('GetReadySyncEmailAccounts', [], true)
+    const list = res.body.children.find((c) => c.local === 'Response')
+    if (!list || isNil(list)) return []
+    return list.children
+      .filter((c) => c.local === 'SyncUserAccount' && !isNil(c))
+      .map((c) => {
+        const text = (name: string) => c.children.find((x) => x.local === name)?.text
+        return {accountId: Number.parseInt(text('AccountId') ?? '0', 10), associateName: text('AssociateName') ?? '', associateId: Number.parseInt(text('AssociateId') ?? '0', 10)}
+      })
+  }
+
   private call(operation: string, body: Parameters<NetServerClient['call']>[2], idempotent: boolean): Promise<SoapResponse> {
     return this.client.call('EMail', operation, body, {idempotent, credentials: true})
   }
+}
+
+/** EMailConnectionInfo's members in schema order (the Carrier base members are optional and not sent). */
+function connectionInfoFields(info: EMailConnectionInfo): XmlFields {
+  return [
+    ['ServerName', info.serverName],
+    ['UserName', info.userName],
+    ['Password', info.password],
+    ['Folder', info.folder],
+    ['UseSSL', info.useSsl],
+  ]
+}
+
+function booleanResponse(res: SoapResponse): boolean {
+  const el = res.body.children.find((c) => c.local === 'Response')
+  const text = el?.text.trim()
+  return text === 'true' || text === '1'
 }
 
 function responseAccount(res: SoapResponse): EMailAccount | undefined {
