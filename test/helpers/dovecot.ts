@@ -12,7 +12,8 @@ import {join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 import type {TestCa} from './tls-certs.js'
 
-export const DOVECOT_BINARY = ['/usr/sbin/dovecot', '/usr/local/sbin/dovecot'].find((p) => existsSync(p))
+/** Debian's place, or SOEMAIL_DOVECOT for another install (or a path that does not exist, to rehearse a machine without it). */
+export const DOVECOT_BINARY = (process.env.SOEMAIL_DOVECOT ? [process.env.SOEMAIL_DOVECOT] : ['/usr/sbin/dovecot', '/usr/local/sbin/dovecot']).find((p) => existsSync(p))
 
 /** The test users: name -> password. */
 export const MAIL_USERS = {alice: 'alice-imap-secret', bob: 'bob-imap-secret'} as const
@@ -92,6 +93,11 @@ service imap-login {
 }
 service anvil {
   chroot =
+  # Without this socket the auth process keeps no per-IP penalty (it logs one error at start): otherwise
+  # every login after a failed one waits seconds, doubling with each failure, and all tests come from 127.0.0.1.
+  unix_listener anvil-auth-penalty {
+    mode = 0
+  }
 }
 `
 }
