@@ -17,6 +17,7 @@ An account needs attention when it is Deleted, Failing or Failed, when a login t
     {description: 'Every account ready to sync, as JSON:', command: '<%= config.bin %> <%= command.id %> --all --json'},
   ]
 
+  static override usage = '<%= command.id %> [ID...] [--from FILE | --all] [--verify] [--out FILE]'
   static override strict = false
   static override args = {}
 
