@@ -12,7 +12,9 @@ export async function startDnsServer(mx: Record<string, Array<{exchange: string;
     const [question] = request.questions
     const records = question && question.type === Packet.TYPE.MX ? mx[question.name.toLowerCase()] : undefined
     if (question && question.type === Packet.TYPE.MX && records) {
-      for (const r of records) response.answers.push({name: question.name, type: Packet.TYPE.MX, class: Packet.CLASS.IN, ttl: 60, exchange: r.exchange, priority: r.priority})
+      // dns2's Resource type lists an encoder every record has once written; the answers carry only data.
+      type Answer = (typeof response.answers)[number]
+      for (const r of records) response.answers.push({name: question.name, type: Packet.TYPE.MX, class: Packet.CLASS.IN, ttl: 60, exchange: r.exchange, priority: r.priority} as Answer)
     } else if (!question || !(question.name.toLowerCase() in mx)) {
       response.header.rcode = 3 // NXDOMAIN
     }
