@@ -108,3 +108,21 @@ export function sidesToVerify(update: EMailAccount, previous?: EMailAccount): Si
 export function needsVerification(update: EMailAccount, previous?: EMailAccount): boolean {
   return sidesToVerify(update, previous).length > 0
 }
+
+/**
+ * The warning (not an error) for an address whose domain the NetServer finds no MX record for, or
+ * undefined. HasMXRecord exists from Services87 on; where the server cannot answer it (86, a refusal, a
+ * network failure) there is no warning, since the check is advice only. A rejected ticket still throws.
+ */
+export async function mxWarning(email: Pick<EMailService, 'hasMXRecord'>, address: string): Promise<string | undefined> {
+  const at = address.lastIndexOf('@')
+  const domain = at < 0 ? '' : address.slice(at + 1).trim()
+  if (!domain) return undefined
+  try {
+    if (await email.hasMXRecord(domain)) return undefined
+  } catch (error) {
+    if (isTicketRejection(error)) throw error
+    return undefined
+  }
+  return `the CRM server finds no MX record for ${domain}: mail sent to ${address} will not arrive; check the address`
+}

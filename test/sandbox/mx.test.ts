@@ -1,4 +1,5 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {mxWarning} from '../../src/accounts/verify.js'
 import {startSandbox, type Sandbox} from '../../src/sandbox/server.js'
 import {NetServerClient} from '../../src/soap/client.js'
 import {EMailService} from '../../src/soap/email-service.js'
@@ -31,6 +32,13 @@ describe('HasMXRecord through the sandbox, asking a DNS server on 127.0.0.1', ()
       'HasMXRecord nomx.example.no: false (ENODATA)',
       'HasMXRecord nowhere.example.no: false (ENOTFOUND)',
     ])
+  })
+
+  it('mxWarning: a warning for an address whose domain has no MX record, none otherwise or where 86 has no HasMXRecord', async () => {
+    expect(await mxWarning(email(), 'jane@example.no')).toBeUndefined()
+    expect(await mxWarning(email(), 'jane@nomx.example.no')).toBe('the CRM server finds no MX record for nomx.example.no: mail sent to jane@nomx.example.no will not arrive; check the address')
+    const v86 = new EMailService(new NetServerClient({baseUrl: sandbox.url, version: '86', ticket: sandbox.demoTicket}, transport))
+    expect(await mxWarning(v86, 'jane@nomx.example.no')).toBeUndefined()
   })
 
   it('GetReadySyncEmailAccounts lists the stored accounts with their owner, leaving Deleted ones out', async () => {
