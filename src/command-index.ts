@@ -4,6 +4,7 @@
  * scripts/build.mjs. A new file in src/commands/ needs a line here; test/cli/manifest.test.ts fails until it has.
  * The commands import what they need with import() inside run(), so this module stays small.
  */
+import AccountCheck from './commands/account/check.js'
 import AccountDelete from './commands/account/delete.js'
 import AccountExport from './commands/account/export.js'
 import AccountGet from './commands/account/get.js'
@@ -18,6 +19,7 @@ import Sandbox from './commands/sandbox.js'
 import Status from './commands/status.js'
 
 export const COMMANDS = {
+  'account:check': AccountCheck,
   'account:delete': AccountDelete,
   'account:export': AccountExport,
   'account:get': AccountGet,

@@ -1,3 +1,4 @@
+import {readFile} from 'node:fs/promises'
 import {UsageError, ValidationError} from '../errors.js'
 import type {FaultKind, SandboxFaults} from '../sandbox/faults.js'
 import {MAX_LATENCY_MS, RATE_FLAGS} from './sandbox-flags.js'
@@ -13,6 +14,13 @@ export type SandboxOptions = {
   latency?: string
   'expire-tickets-after'?: number
   seed?: number
+  /** PEM file of a CA the mail login tests trust besides the system's (a private CA's mail servers). */
+  'ca-file'?: string
+  'allow-remote-mail'?: boolean
+  /** Seconds one mail login test may take. */
+  'mail-timeout'?: number
+  /** DNS servers HasMXRecord asks (`ip` or `ip:port`), comma-separated. */
+  'dns-server'?: string
   /** The bin name, for the commands it suggests. */
   bin: string
   /** Prints the --json result at once: the command runs until stopped. */
@@ -22,6 +30,7 @@ export type SandboxOptions = {
 /** Serves a stand-in NetServer until SIGINT or SIGTERM. */
 export async function runSandbox(opts: SandboxOptions, world: World): Promise<unknown> {
   const faults = faultsFromFlags(opts)
+  const mail = await mailFromFlags(opts)
   const [{startSandbox, loadUserDirectory, SandboxUsersError}, {describeFaults}] = await Promise.all([import('../sandbox/server.js'), import('../sandbox/faults.js')])
   const users = opts.users === undefined ? undefined : await loadUserDirectory(opts.users).catch((error: unknown) => {
     if (!(error instanceof SandboxUsersError)) throw error
@@ -34,6 +43,7 @@ export async function runSandbox(opts: SandboxOptions, world: World): Promise<un
     dataFile: opts.data,
     schemaCheck: opts['schema-check'],
     faults,
+    mail,
     log: opts.quiet ? undefined : (line) => world.stderr.write(`${line}\n`),
   })
   const active = sandbox.activeFaults()
@@ -60,6 +70,7 @@ export async function runSandbox(opts: SandboxOptions, world: World): Promise<un
     log(world, `soemail sandbox listening on ${sandbox.url}`)
     log(world, `Demo user ${info.user} / ${info.password} (associate ${info.associateId}); ticket ${info.ticket}`)
     log(world, `Users: ${users ? `${users.size} from ${opts.users}` : 'the built-in demo directory (20 people; kari, ola, …)'}; accounts may belong to these associates only`)
+    if (!opts['allow-remote-mail']) log(world, 'Mail login tests (AuthenticateIncoming/Outgoing) reach loopback servers only; --allow-remote-mail lifts that.')
     if (active) log(world, `Faults: ${describeFaults(active)} (replay with --seed ${active.seed})`)
     log(world, '\nTry, in another terminal:\n')
     log(world, `  export SOEMAIL_URL=${sandbox.url} SOEMAIL_TICKET='${info.ticket}'`)
@@ -73,6 +84,24 @@ export async function runSandbox(opts: SandboxOptions, world: World): Promise<un
   await sandbox.close()
   if (opts.data) note(world, `accounts saved in ${opts.data}`)
   return undefined
+}
+
+/** The login tests' settings; a --ca-file that cannot be read stops the start, not the first test. */
+async function mailFromFlags(opts: SandboxOptions) {
+  let ca: string | undefined
+  if (opts['ca-file'] !== undefined) {
+    try {
+      ca = await readFile(opts['ca-file'], 'utf8')
+    } catch (error) {
+      throw new UsageError(`--ca-file ${opts['ca-file']} cannot be read: ${(error as Error).message}`, {hint: 'Give a PEM file with the CA certificate the mail servers chain to.'})
+    }
+    if (!ca.includes('-----BEGIN CERTIFICATE-----')) {
+      throw new UsageError(`--ca-file ${opts['ca-file']} holds no PEM certificate`, {hint: 'Give a PEM file (-----BEGIN CERTIFICATE-----) with the CA the mail servers chain to.'})
+    }
+  }
+  const dnsServers = opts['dns-server']?.split(',').map((s) => s.trim()).filter(Boolean)
+  const timeoutMs = opts['mail-timeout'] === undefined ? undefined : opts['mail-timeout'] * 1000
+  return {allowRemote: opts['allow-remote-mail'] ?? false, ca, timeoutMs, dnsServers}
 }
 
 type FaultFlagValues = {latency?: string; 'expire-tickets-after'?: number; seed?: number} & {[F in keyof typeof RATE_FLAGS]?: string}

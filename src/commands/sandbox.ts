@@ -13,6 +13,8 @@ Use it to try soemail, to rehearse scripts, and in tests. It prints its URL and 
 
 GetReadySyncEmailAccounts (the list soemail finds existing accounts through) lists every associate's accounts except deleted ones (AccountStatus 1) and ones whose sync has failed (3) - the sandbox's reading of NetServer's undocumented rule. AccountStatus, ErrorCount and ErrorReason are read-only, as on NetServer; saving new credentials sets a failed account back to 0 (Unknown). To rehearse such accounts, edit accountStatus in a --data file.
 
+AuthenticateIncoming and AuthenticateOutgoing really log in, as NetServer does from the CRM server: IMAP (and the Folder, if given) and SMTP AUTH without sending. TLS is chosen as SuperOffice's mail component does by default: ports 993 and 465, or UseSSL, mean TLS from the start; any other port upgrades with STARTTLS when the server offers it. A wrong password or an unreachable server answers false, with the reason on the sandbox's log. Only loopback servers are reached unless --allow-remote-mail. HasMXRecord looks the domain up in DNS (the system resolver, or --dns-server).
+
 The Faults flags make it a flaky server for rehearsing bulk runs: random latency, HTTP 500 and 503 answers, connection resets and hung requests (each either before the server acts or after it has saved), and tickets that expire after some calls. Latency applies to every request; the rates to each EMail.svc request independently (logins are never faulted), with at most one fault per request. The faults are drawn from a seed printed at start; pass it back with --seed to replay the same sequence.`
 
   static override examples = [
@@ -53,6 +55,21 @@ The Faults flags make it a flaky server for rehearsing bulk runs: random latency
       min: 1,
       helpValue: 'N',
       helpGroup: 'Faults',
+    }),
+    'ca-file': Flags.string({
+      summary: 'PEM file of a CA the mail login tests trust besides the system roots (for mail servers with a private CA).',
+      helpValue: 'FILE',
+      helpGroup: 'Mail login tests',
+    }),
+    'allow-remote-mail': Flags.boolean({
+      summary: 'Let AuthenticateIncoming/AuthenticateOutgoing connect to mail servers other than loopback (127.0.0.0/8, ::1).',
+      helpGroup: 'Mail login tests',
+    }),
+    'mail-timeout': Flags.integer({summary: 'Seconds one mail login test may take.', default: 15, min: 1, max: 300, helpValue: 'SECONDS', helpGroup: 'Mail login tests'}),
+    'dns-server': Flags.string({
+      summary: 'DNS servers HasMXRecord asks instead of the system resolver: IP or IP:PORT, comma-separated.',
+      helpValue: 'IP[:PORT],…',
+      helpGroup: 'Mail login tests',
     }),
     seed: Flags.integer({
       summary: 'Seed for the random latency and faults, to replay a run (default: random, printed at start).',

@@ -3,6 +3,7 @@ import {accountFields, parseAccount} from '../soap/account-xml.js'
 import type {XmlFields} from '../soap/envelope.js'
 import {isNil, type XElement} from '../soap/xml-tree.js'
 import {foreignKeyException, notFoundException, validationException} from './exceptions.js'
+import {MAIL_HANDLERS} from './mail-handlers.js'
 import {checkedInt, childElement, childInt, childText, DeserializationError, type HandlerContext, type OperationHandler} from './handler-kit.js'
 import {ACCOUNT_STATUS, readySyncAccounts} from './ready-sync.js'
 
@@ -12,7 +13,7 @@ const DEFAULT_SMTP_PORT = 587
 
 const NIL_RESPONSE: XmlFields = [['Response', undefined]]
 
-/** The EMail agent's account operations; every other EMail operation answers "not implemented". */
+/** The EMail agent's account operations and login tests; every other EMail operation answers "not implemented". */
 export const EMAIL_HANDLERS: Record<string, OperationHandler> = {
   SaveEMailAccount: {run: saveEMailAccount, failureBody: NIL_RESPONSE},
   GetEMailAccount: {
@@ -51,6 +52,7 @@ export const EMAIL_HANDLERS: Record<string, OperationHandler> = {
     run: (_payload, ctx) => [['Response', readySyncAccounts(ctx.store.accounts()).map((a) => ['SyncUserAccount', [...CARRIER, ...a]] as const)]],
     failureBody: NIL_RESPONSE,
   },
+  ...MAIL_HANDLERS,
 }
 
 function saveEMailAccount(payload: XElement, ctx: HandlerContext): XmlFields {

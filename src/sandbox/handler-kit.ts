@@ -1,5 +1,6 @@
 import type {XmlFields} from '../soap/envelope.js'
 import {isNil, type XElement} from '../soap/xml-tree.js'
+import type {MailCheckOptions} from './mail-check.js'
 import type {SandboxStore} from './store.js'
 import type {UserDirectory} from './user-directory.js'
 
@@ -11,11 +12,13 @@ export interface HandlerContext {
   ns: string
   /** The caller, known from the ticket; only EMail operations have one. */
   associateId: number
+  /** How the login tests reach mail servers (loopback only unless allowed, CA, timeout, where reasons are logged). */
+  mail: MailCheckOptions
 }
 
 export interface OperationHandler {
   /** The answer element's children in schema order; throws SoException when NetServer would refuse. */
-  run(payload: XElement, ctx: HandlerContext): XmlFields
+  run(payload: XElement, ctx: HandlerContext): XmlFields | Promise<XmlFields>
   /** The answer's children when the call is refused (WCF still serialises the null return value). */
   failureBody?: XmlFields
 }

@@ -8,6 +8,7 @@ import type {EMailAccount} from '../soap/account-model.js'
 import {endpointUrl} from '../soap/versions.js'
 import {DataFileWriter, loadDataFile, SandboxDataError} from './data-file.js'
 import {dispatch} from './dispatch.js'
+import {DEFAULT_MAIL_TIMEOUT_MS, type MailCheckOptions} from './mail-check.js'
 import {FAULT_LABELS, FAULTS_BEFORE_ACTING, FaultInjector, type ActiveFaults, type FaultKind, type SandboxFaults} from './faults.js'
 import {internalServerErrorPage, methodNotAllowedPage, notFoundPage, serviceHelpPage, serviceUnavailablePage, wsdlDocument} from './pages.js'
 import {checkRequest} from './request-check.js'
@@ -53,6 +54,12 @@ export interface SandboxOptions {
   jwtSigningKey?: 'sandbox' | 'rogue'
   /** Serve https:// with this PEM key and certificate (chain) instead of http://, e.g. to rehearse a private CA. */
   tls?: {key: string; cert: string}
+  /**
+   * How AuthenticateIncoming/AuthenticateOutgoing reach mail servers: only loopback unless `allowRemote`,
+   * trusting `ca` (PEM) besides Node's roots, each test bounded by `timeoutMs` (default 15 s); HasMXRecord
+   * asks `dnsServers` when given. Reasons for a false answer go to `log`.
+   */
+  mail?: {allowRemote?: boolean; ca?: string; timeoutMs?: number; dnsServers?: string[]}
 }
 
 export interface Sandbox {
@@ -105,6 +112,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const schemaCheck = options.schemaCheck ?? true
   const latencyMs = Math.max(0, options.latencyMs ?? 0)
   const users = options.users ?? new UserDirectory(DEMO_DIRECTORY)
+  const mail: MailCheckOptions = {
+    allowRemote: options.mail?.allowRemote ?? false,
+    ca: options.mail?.ca,
+    timeoutMs: options.mail?.timeoutMs ?? DEFAULT_MAIL_TIMEOUT_MS,
+    dnsServers: options.mail?.dnsServers,
+    log,
+  }
 
   let writer: DataFileWriter | undefined
   const store = new SandboxStore(options.dataFile ? loadDataFile(options.dataFile) : emptyState(), {
@@ -201,10 +215,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
           const onAuthenticated = counter && (() => {
             expire = counter.authenticated(request.service, request.operation.name)
           })
-          // dispatch runs synchronously, so the difference is this request's own doing.
+          // The store acts synchronously inside dispatch (only the login tests answer later, and they write
+          // nothing), so the difference is this request's own doing.
           const writes = store.accountWrites
-          reply = dispatch(request, store, (error) => log(`internal error in ${request.operation.name}: ${errorText(error)}`), onAuthenticated, users)
+          const dispatched = dispatch(request, store, (error) => log(`internal error in ${request.operation.name}: ${errorText(error)}`), onAuthenticated, users, mail)
           if (store.accountWrites !== writes) stats.acted++
+          reply = await dispatched
           if (expire) {
             store.expireSessions()
             countFault('ticketExpiry')

@@ -25,6 +25,19 @@ export interface EMailAccount {
   errorReason?: string
 }
 
+/** What AuthenticateIncoming/AuthenticateOutgoing take; not stored, so outside the field catalogue. */
+export interface EMailConnectionInfo {
+  /** `host` or `host:port`. */
+  serverName: string
+  userName?: string
+  password?: string
+  /** A folder to select after the login (IMAP). */
+  folder?: string
+  /** TLS from the first byte (implicit TLS); without it the server's port decides (993/465 mean TLS). */
+  useSsl?: boolean
+}
+
+
 type Scalar = 'int' | 'short' | 'string'
 
 export interface FieldSpec<T> {

@@ -1,5 +1,6 @@
 import {accountFields, parseAccount} from './account-xml.js'
-import type {EMailAccount} from './account-model.js'
+import type {EMailAccount, EMailConnectionInfo} from './account-model.js'
+import type {XmlFields} from './envelope.js'
 import type {NetServerClient} from './client.js'
 import {isNil} from './xml-tree.js'
 import type {SoapResponse} from './response.js'
@@ -11,7 +12,7 @@ export interface SyncUserAccount {
   associateName?: string
 }
 
-/** Typed operations of Remote/ServicesNN/EMail.svc that concern stored e-mail accounts. */
+/** Typed operations of Remote/ServicesNN/EMail.svc that concern stored e-mail accounts and their login tests. */
 export class EMailService {
   constructor(private readonly client: NetServerClient) {}
 
@@ -44,6 +45,24 @@ export class EMailService {
   }
 
   /**
+   * Asks the NetServer to log in to an incoming (IMAP) server: the test runs on the CRM server, from where
+   * sync will run. False means the login failed; NetServer does not say why.
+   */
+  async authenticateIncoming(info: EMailConnectionInfo): Promise<boolean> {
+    return booleanResponse(await this.call('AuthenticateIncoming', [['ConnectionInfo', connectionInfoFields(info)]], true))
+  }
+
+  /** The same for an outgoing (SMTP) server: connect and authenticate, sending nothing. */
+  async authenticateOutgoing(info: EMailConnectionInfo): Promise<boolean> {
+    return booleanResponse(await this.call('AuthenticateOutgoing', [['ConnectionInfo', connectionInfoFields(info)]], true))
+  }
+
+  /** Whether the NetServer finds MX records for the domain (Services87 and later). */
+  async hasMXRecord(domain: string): Promise<boolean> {
+    return booleanResponse(await this.call('HasMXRecord', [['MailDomain', domain]], true))
+  }
+
+  /**
    * The accounts NetServer lists as ready to sync, across associates: the only cross-associate listing
    * (FACTS.md). Which accounts it leaves out is undocumented; deleted and failed ones may be missing.
    */
@@ -62,6 +81,23 @@ export class EMailService {
   private call(operation: string, body: Parameters<NetServerClient['call']>[2], idempotent: boolean): Promise<SoapResponse> {
     return this.client.call('EMail', operation, body, {idempotent, credentials: true})
   }
+}
+
+/** EMailConnectionInfo's members in schema order (the Carrier base members are optional and not sent). */
+function connectionInfoFields(info: EMailConnectionInfo): XmlFields {
+  return [
+    ['ServerName', info.serverName],
+    ['UserName', info.userName],
+    ['Password', info.password],
+    ['Folder', info.folder],
+    ['UseSSL', info.useSsl],
+  ]
+}
+
+function booleanResponse(res: SoapResponse): boolean {
+  const el = res.body.children.find((c) => c.local === 'Response')
+  const text = el?.text.trim()
+  return text === 'true' || text === '1'
 }
 
 function responseCarrier(res: SoapResponse): EMailAccount | undefined {
