@@ -11,6 +11,21 @@ export function statusName(status: number | undefined): string {
   return ACCOUNT_STATUS_NAMES[status ?? 0] ?? `Status ${status}`
 }
 
+// What each status means for the user's Inbox, so that a new account's "Unknown" does not read as a failure.
+const STATUS_MEANINGS: Readonly<Record<number, string>> = {
+  0: 'not fetched yet: Inbox has not synced it',
+  1: 'it no longer syncs',
+  2: 'recent fetches failed; sync keeps trying',
+  3: 'sync has stopped; save working credentials to start it again',
+  4: 'fetching works',
+}
+
+/** "Unknown (not fetched yet: Inbox has not synced it)": the name and what it means. */
+export function describeStatus(status: number | undefined): string {
+  const meaning = STATUS_MEANINGS[status ?? 0]
+  return meaning ? `${statusName(status)} (${meaning})` : statusName(status)
+}
+
 export interface AccountHealth {
   id: number
   email?: string

@@ -1,3 +1,4 @@
+import {describeStatus} from '../accounts/health.js'
 import {describeAssociate, type Associate} from '../accounts/associates.js'
 import {accountValue} from '../accounts/merge.js'
 import {ACCOUNT_FIELDS, type AccountField} from '../model/account-fields.js'
@@ -52,9 +53,6 @@ export interface Style {
   dim(s: string): string
 }
 
-// EmailAccountStatus (FACTS.md §4.3).
-const STATUS_NAMES: Record<number, string> = {0: 'unknown', 1: 'deleted', 2: 'failing', 3: 'failed', 4: 'ok'}
-
 const viewValue = (view: AccountView, field: AccountField) =>
   ((field.side ? view[field.side] : view) as unknown as ViewHolder)[field.view.json]
 
@@ -75,7 +73,10 @@ export function renderAccount(view: AccountView, style: Style): string {
     else if (field.type === 'host') lines.push([field.view.label as string, value ? `${value}:${val(viewValue(view, SIDE_PORT[field.side as string] as AccountField))}` : dash])
     else if (field.type === 'associate' && view.associate) lines.push([field.view.label as string, describeAssociate(view.associate)])
     else if (field.name === 'account_status') {
-      if (value !== undefined) lines.push([field.view.label as string, `${STATUS_NAMES[value as number] ?? value}${view.errorCount ? ` (${view.errorCount} errors: ${view.errorReason ?? ''})` : ''}`])
+      if (value !== undefined) lines.push([field.view.label as string, `${describeStatus(value as number)}${view.errorCount ? `; ${view.errorCount} errors in a row, the last: ${view.errorReason ?? ''}` : ''}`])
+    } else if (field.input === 'authType') {
+      // Free text the server keeps (DOMAIN.md); empty means none was set, not that something failed.
+      lines.push([field.view.label as string, value === undefined || value === '' ? style.dim('not set') : String(value)])
     } else lines.push([field.view.label as string, val(value)])
   }
   const width = Math.max(...lines.map(([label]) => label.length))
