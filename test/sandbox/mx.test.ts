@@ -48,7 +48,9 @@ describe('HasMXRecord through the sandbox, asking a DNS server on 127.0.0.1', ()
   it('GetReadySyncEmailAccounts lists the stored accounts with their owner, leaving Deleted ones out', async () => {
     const e = email()
     const kept = await e.saveEMailAccount({emailAddress: 'kept@example.no', associateId: 5, incoming: {server: 'i.example.no'}, outgoing: {server: 's.example.no'}})
-    const gone = await e.saveEMailAccount({emailAddress: 'gone@example.no', associateId: 5, accountStatus: 1, incoming: {server: 'i.example.no'}, outgoing: {server: 's.example.no'}})
+    const gone = await e.saveEMailAccount({emailAddress: 'gone@example.no', associateId: 5, incoming: {server: 'i.example.no'}, outgoing: {server: 's.example.no'}})
+    // AccountStatus is read-only on the wire; sync marks an account Deleted, as setSyncState does here.
+    sandbox.setSyncState(gone.emailAccountId!, {accountStatus: 1})
     const listed = await e.getReadySyncEmailAccounts()
     expect(listed).toContainEqual({accountId: kept.emailAccountId, associateName: 'demo', associateId: 5})
     expect(listed.map((a) => a.accountId)).not.toContain(gone.emailAccountId)
