@@ -1,12 +1,12 @@
 import {performance} from 'node:perf_hooks'
 import {afterAll, describe, expect, it} from 'vitest'
 import {AccountIndex, callerAssociate} from '../../src/accounts/account-index.js'
-import type {EMailAccount} from '../../src/soap/account-model.js'
 import {NetServerClient} from '../../src/soap/client.js'
 import {EMailService} from '../../src/soap/email-service.js'
 import {SoapTransport} from '../../src/soap/transport.js'
 import {useSandbox} from '../helpers/sandbox.js'
 import {wideDirectory} from '../helpers/users.js'
+import {plainAccount} from '../helpers/accounts.js'
 
 const sandbox = useSandbox({users: wideDirectory()})
 const transport = new SoapTransport({timeoutMs: 2_000})
@@ -15,15 +15,7 @@ afterAll(() => transport.close())
 const email = () => new EMailService(new NetServerClient({baseUrl: sandbox.current.url, version: '87', ticket: sandbox.current.demoTicket}, transport))
 const noWait = {sleep: async () => {}, random: () => 0.5}
 
-function account(address: string, associateId: number): EMailAccount {
-  return {
-    emailAccountId: 0,
-    emailAddress: address,
-    associateId,
-    incoming: {serviceAuthId: 0, server: 'imap.example.com', port: 993, authType: 'plain', username: address, password: 'in'},
-    outgoing: {serviceAuthId: 0, server: 'smtp.example.com', port: 587, authType: 'plain', username: address, password: 'out'},
-  }
-}
+const account = plainAccount
 
 describe('AccountIndex', () => {
   it('finds existing accounts by associate and address (trimmed, any case); only the associates asked for are read', async () => {

@@ -2,14 +2,14 @@
  * `soemail account check` and `soemail sandbox --ca-file` from the built CLI, the sandbox testing logins
  * against real mail servers on 127.0.0.1 (Dovecot, smtp-server).
  */
-import {spawn} from 'node:child_process'
-import {tmpdir} from 'node:os'
+import type {ChildProcess} from 'node:child_process'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {EMailAccount} from '../../src/soap/account-model.js'
 import {NetServerClient} from '../../src/soap/client.js'
 import {EMailService} from '../../src/soap/email-service.js'
 import {SoapTransport} from '../../src/soap/transport.js'
-import {BIN, cleanEnv, parseJson, runCli} from '../helpers/cli.js'
+import {parseJson, runCli} from '../helpers/cli.js'
+import {JSON_READY, startSandboxCli} from '../helpers/cli-sandbox.js'
 import {MAIL_USERS} from '../helpers/dovecot.js'
 import {dovecotInstalled, useMailServers} from '../helpers/mail-servers.js'
 import {SMTP_USERS} from '../helpers/smtp.js'
@@ -18,27 +18,14 @@ const haveDovecot = dovecotInstalled()
 
 describe.skipIf(!haveDovecot)('soemail account check (built CLI, real mail servers)', () => {
   const servers = useMailServers()
-  let sandbox: {child: ReturnType<typeof spawn>; url: string; ticket: string; stderr: () => string}
+  let sandbox: {child: ChildProcess; url: string; ticket: string; stderr: () => string}
   const ids = {good: 0, wrongImap: 0, remote: 0}
   const transport = new SoapTransport({timeoutMs: 30_000})
 
   beforeAll(async () => {
-    const child = spawn(process.execPath, [BIN, 'sandbox', '--json', '--ca-file', servers.current.ca.caFile, '--mail-timeout', '10'], {env: cleanEnv(), cwd: tmpdir(), stdio: ['ignore', 'pipe', 'pipe']})
-    let stdout = ''
-    let stderr = ''
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`sandbox did not start: ${stderr}`)), 15_000)
-      child.stdout.on('data', (d: Buffer) => {
-        stdout += d.toString()
-        if (/\}\s*$/.test(stdout)) {
-          clearTimeout(timer)
-          resolve()
-        }
-      })
-    })
-    const info = (parseJson(stdout).result ?? {}) as {url: string; ticket: string}
-    sandbox = {child, url: info.url, ticket: info.ticket, stderr: () => stderr}
+    const started = await startSandboxCli(['--json', '--ca-file', servers.current.ca.caFile, '--mail-timeout', '10'], JSON_READY)
+    const info = (parseJson(started.stdout()).result ?? {}) as {url: string; ticket: string}
+    sandbox = {child: started.child, url: info.url, ticket: info.ticket, stderr: started.stderr}
     const email = new EMailService(new NetServerClient({baseUrl: info.url, version: '87', ticket: info.ticket}, transport))
     const account = (address: string, imap: {server?: string; password: string}): EMailAccount => ({
       emailAddress: address,

@@ -1,9 +1,9 @@
-import {spawn} from 'node:child_process'
 import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {BIN, cleanEnv, parseJson, runCli} from '../helpers/cli.js'
+import {parseJson, runCli} from '../helpers/cli.js'
+import {JSON_READY, startSandboxCli} from '../helpers/cli-sandbox.js'
 import {readResults} from '../helpers/import-csv.js'
 import {useSandbox} from '../helpers/sandbox.js'
 
@@ -57,21 +57,9 @@ describe('soemail sandbox --users FILE', () => {
   it('serves the users of the file, and refuses accounts for anyone else', async () => {
     const users = join(dir, 'users.csv')
     writeFileSync(users, 'associate_id;user_name;full_name;email;active;type\n201;marit;Marit Dahl;marit@firma.no;true;person\n202;gammel;Gamle Erik;erik@firma.no;false;person\n')
-    const child = spawn(process.execPath, [BIN, 'sandbox', '--json', '--quiet', '--users', users], {env: cleanEnv(), cwd: tmpdir(), stdio: ['ignore', 'pipe', 'pipe']})
-    let out = ''
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('sandbox did not start')), 15_000)
-      child.stdout.on('data', (d: Buffer) => {
-        out += d.toString()
-        if (/\}\s*$/.test(out)) {
-          clearTimeout(timer)
-          resolve()
-        }
-      })
-    })
-    const exited = new Promise((resolve) => child.on('close', resolve))
+    const {child, exited, stdout} = await startSandboxCli(['--json', '--quiet', '--users', users], JSON_READY)
     try {
-      const info = parseJson(out).result as {url: string; ticket: string}
+      const info = parseJson(stdout()).result as {url: string; ticket: string}
       const e = {SOEMAIL_URL: info.url, SOEMAIL_TICKET: info.ticket}
       const saved = await runCli(['account', 'save', '--email', 'marit@firma.no', '--associate', 'marit', ...servers, '--json'], {env: e})
       expect(saved.code, saved.stdout).toBe(0)

@@ -1,30 +1,9 @@
-import {spawn} from 'node:child_process'
 import {mkdtempSync, statSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {BIN, cleanEnv, parseJson, runCli} from '../helpers/cli.js'
-
-/** Starts `soemail sandbox`, waits for its first stdout line(s) to hold `ready`, returns the process. */
-async function startSandboxCli(args: string[], ready: RegExp) {
-  // Started outside the repository, so the built CLI must find schemas/ and libxml2-wasm from dist/ itself.
-  const child = spawn(process.execPath, [BIN, 'sandbox', ...args], {env: cleanEnv(), cwd: tmpdir(), stdio: ['ignore', 'pipe', 'pipe']})
-  let stdout = ''
-  let stderr = ''
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`sandbox did not start: ${stderr}`)), 15_000)
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString()
-      if (ready.test(stdout)) {
-        clearTimeout(timer)
-        resolve()
-      }
-    })
-  })
-  const exited = new Promise<number | null>((resolve) => child.on('close', resolve))
-  return {child, exited, stdout: () => stdout, stderr: () => stderr}
-}
+import {parseJson, runCli} from '../helpers/cli.js'
+import {startSandboxCli} from '../helpers/cli-sandbox.js'
 
 describe('soemail sandbox', () => {
   it('prints its URL and a ready-to-paste example, serves the CLI, logs requests without secrets, and stops cleanly on Ctrl-C', async () => {

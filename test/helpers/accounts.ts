@@ -18,3 +18,14 @@ export function janeDoe({ids = [0, 0, 0], errorReason = ''}: {ids?: [number, num
     errorReason,
   }
 }
+
+/** A new account for `address` owned by `associateId`, with made-up servers: for tests of matching and listing, not of logins. */
+export function plainAccount(address: string, associateId: number): EMailAccount {
+  return {
+    emailAccountId: 0,
+    emailAddress: address,
+    associateId,
+    incoming: {serviceAuthId: 0, server: 'imap.example.com', port: 993, authType: 'plain', username: address, password: 'in'},
+    outgoing: {serviceAuthId: 0, server: 'smtp.example.com', port: 587, authType: 'plain', username: address, password: 'out'},
+  }
+}

@@ -1,5 +1,4 @@
 import {afterAll, describe, expect, it} from 'vitest'
-import type {EMailAccount} from '../../src/soap/account-model.js'
 import {NetServerClient} from '../../src/soap/client.js'
 import {EMailService} from '../../src/soap/email-service.js'
 import {buildEnvelope} from '../../src/soap/envelope.js'
@@ -8,6 +7,7 @@ import {soapAction} from '../../src/soap/versions.js'
 import {validateEnvelope} from '../../src/sandbox/schema.js'
 import {useSandbox} from '../helpers/sandbox.js'
 import {wideDirectory} from '../helpers/users.js'
+import {plainAccount} from '../helpers/accounts.js'
 
 const sandbox = useSandbox({users: wideDirectory()})
 const transport = new SoapTransport({timeoutMs: 10_000})
@@ -15,15 +15,7 @@ afterAll(() => transport.close())
 
 const email = () => new EMailService(new NetServerClient({baseUrl: sandbox.current.url, version: '87', ticket: sandbox.current.demoTicket}, transport))
 
-function account(address: string, associateId: number): EMailAccount {
-  return {
-    emailAccountId: 0,
-    emailAddress: address,
-    associateId,
-    incoming: {serviceAuthId: 0, server: 'imap.example.com', port: 993, authType: 'plain', username: address, password: 'in'},
-    outgoing: {serviceAuthId: 0, server: 'smtp.example.com', port: 587, authType: 'plain', username: address, password: 'out'},
-  }
-}
+const account = plainAccount
 
 describe('GetReadySyncEmailAccounts', () => {
   it('lists accounts of every associate with the owner’s user name, and leaves out deleted and failed ones', async () => {
