@@ -2,6 +2,7 @@ import {readFile} from 'node:fs/promises'
 import {UsageError, ValidationError} from '../errors.js'
 import type {FaultKind, SandboxFaults} from '../sandbox/faults.js'
 import {MAX_LATENCY_MS, RATE_FLAGS} from './sandbox-flags.js'
+import {runnableCommand} from './runnable-command.js'
 import {log, note, type World} from './world.js'
 
 export type SandboxOptions = {
@@ -23,6 +24,8 @@ export type SandboxOptions = {
   'dns-server'?: string
   /** The bin name, for the commands it suggests. */
   bin: string
+  /** The script running (process.argv[1]), to print commands that run from another terminal. */
+  script?: string
   /** Prints the --json result at once: the command runs until stopped. */
   announce: (info: unknown) => void
 } & {[F in keyof typeof RATE_FLAGS]?: string}
@@ -72,11 +75,12 @@ export async function runSandbox(opts: SandboxOptions, world: World): Promise<un
     log(world, `Users: ${users ? `${users.size} from ${opts.users}` : 'the built-in demo directory (20 people; kari, ola, …)'}; accounts may belong to these associates only`)
     if (!opts['allow-remote-mail']) log(world, 'Mail login tests (AuthenticateIncoming/Outgoing) reach loopback servers only; --allow-remote-mail lifts that.')
     if (active) log(world, `Faults: ${describeFaults(active)} (replay with --seed ${active.seed})`)
+    const cli = runnableCommand(opts.bin, opts.script, world.env.PATH)
     log(world, '\nTry, in another terminal:\n')
     log(world, `  export SOEMAIL_URL=${sandbox.url} SOEMAIL_TICKET='${info.ticket}'`)
-    log(world, `  printf '%s\\n%s\\n' in-secret out-secret | ${opts.bin} account save --email jane.doe@example.com --associate kari \\`)
+    log(world, `  printf '%s\\n%s\\n' in-secret out-secret | ${cli} account save --email jane.doe@example.com --associate kari \\`)
     log(world, '      --imap-server imap.example.com --smtp-server smtp.example.com --imap-password-stdin --smtp-password-stdin')
-    log(world, `  ${opts.bin} account get 1\n`)
+    log(world, `  ${cli} account get 1\n`)
     log(world, 'Press Ctrl-C to stop.')
   }
   await stopped

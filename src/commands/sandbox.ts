@@ -83,6 +83,6 @@ The Faults flags make it a flaky server for rehearsing bulk runs: random latency
   async run(): Promise<unknown> {
     const {flags} = await this.parse(Sandbox)
     const {runSandbox} = await import('../app/sandbox.js')
-    return runSandbox({...flags, bin: this.config.bin, announce: (info) => this.logJson(this.toSuccessJson(info))}, await this.world())
+    return runSandbox({...flags, bin: this.config.bin, script: process.argv[1], announce: (info) => this.logJson(this.toSuccessJson(info))}, await this.world())
   }
 }

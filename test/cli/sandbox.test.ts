@@ -2,7 +2,8 @@ import {mkdtempSync, statSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {parseJson, runCli} from '../helpers/cli.js'
+import {spawnSync} from 'node:child_process'
+import {BIN, cleanEnv, parseJson, runCli} from '../helpers/cli.js'
 import {startSandboxCli} from '../helpers/cli-sandbox.js'
 
 describe('soemail sandbox', () => {
@@ -15,6 +16,14 @@ describe('soemail sandbox', () => {
     expect(sb.stdout()).toContain('account save --email')
     const res = await runCli(['account', 'save', '--email', 'a@example.com', '--associate', '5', '--imap-server', 'i.example.com', '--smtp-server', 's.example.com', '--imap-password', 'pw-1', '--smtp-password', 'pw-2', '--json'], {env: {SOEMAIL_URL: url, SOEMAIL_TICKET: ticket}})
     expect(res.code, res.stderr).toBe(0)
+    // The printed commands run as printed from another terminal, where `soemail` is not on the PATH of a clone.
+    const printed = sb.stdout().split('\n').map((l) => l.trim())
+    const exportLine = printed.find((l) => l.startsWith('export SOEMAIL_URL='))!
+    const getLine = printed.find((l) => l.endsWith(' account get 1'))!
+    expect(getLine).toBe(`node ${BIN} account get 1`)
+    const pasted = spawnSync('sh', ['-c', `${exportLine}; ${getLine}`], {cwd: tmpdir(), env: cleanEnv(), encoding: 'utf8'})
+    expect(pasted.status, pasted.stderr).toBe(0)
+    expect(pasted.stdout).toContain('a@example.com')
     sb.child.kill('SIGINT')
     expect(await sb.exited).toBe(0)
     expect(sb.stderr()).toMatch(/POST \/SuperOffice\/Remote\/Services87\/EMail.svc SaveEMailAccount 200/)
