@@ -2,8 +2,8 @@ import {mkdtempSync, statSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {spawnSync} from 'node:child_process'
 import {BIN, cleanEnv, parseJson, runCli} from '../helpers/cli.js'
+import {runProcess} from '../helpers/process.js'
 import {startSandboxCli} from '../helpers/cli-sandbox.js'
 
 describe('soemail sandbox', () => {
@@ -21,7 +21,7 @@ describe('soemail sandbox', () => {
     const exportLine = printed.find((l) => l.startsWith('export SOEMAIL_URL='))!
     const getLine = printed.find((l) => l.endsWith(' account get 1'))!
     expect(getLine).toBe(`node ${BIN} account get 1`)
-    const pasted = spawnSync('sh', ['-c', `${exportLine}; ${getLine}`], {cwd: tmpdir(), env: cleanEnv(), encoding: 'utf8'})
+    const pasted = await runProcess('sh', ['-c', `${exportLine}; ${getLine}`], {cwd: tmpdir(), env: cleanEnv()})
     expect(pasted.status, pasted.stderr).toBe(0)
     expect(pasted.stdout).toContain('a@example.com')
     sb.child.kill('SIGINT')

@@ -2,16 +2,16 @@
  * `npm run bench` is not a test (nothing here times anything), but it must keep working: a quick run -
  * every section at a fiftieth of the size - has to finish and print every measure with its target.
  */
-import {spawnSync} from 'node:child_process'
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {ROOT} from '../helpers/cli.js'
+import {runProcess} from '../helpers/process.js'
 
 const BENCH = join(ROOT, 'scripts', 'bench.mjs')
 
-function quickBench(args: string[], env: Record<string, string> = {}) {
-  const res = spawnSync(process.execPath, [BENCH, '--quick', ...args], {cwd: ROOT, encoding: 'utf8', env: {...process.env, ...env}, timeout: 300_000})
+async function quickBench(args: string[], env: Record<string, string> = {}) {
+  const res = await runProcess(process.execPath, [BENCH, '--quick', ...args], {cwd: ROOT, env: {...process.env, ...env}, timeoutMs: 300_000})
   const rows = res.stdout
     .split('\n')
     .filter((l) => l.startsWith('| ') && !l.startsWith('| Measure') && !l.startsWith('| ---'))
@@ -22,9 +22,9 @@ function quickBench(args: string[], env: Record<string, string> = {}) {
 const mb = (cell: string) => Number(/^(\d+) MB$/.exec(cell)?.[1])
 
 describe('npm run bench (quick run)', () => {
-  it('prints every measure with its baseline, ratio, target and verdict, and leaves the README alone', () => {
+  it('prints every measure with its baseline, ratio, target and verdict, and leaves the README alone', async () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
-    const res = quickBench(['--readme'])
+    const res = await quickBench(['--readme'])
     expect(res.status, res.stderr).toBe(0)
     expect(res.stdout).toMatch(/^soemail bench - QUICK RUN/)
     expect(res.stdout).not.toMatch(/NaN|undefined|Infinity/)
@@ -64,8 +64,8 @@ describe('npm run bench (quick run)', () => {
     expect(readFileSync(join(ROOT, 'README.md'), 'utf8')).toBe(readme)
   }, 320_000)
 
-  it('measures peak RSS from inside the process where GNU time is missing', () => {
-    const res = quickBench(['--only', 'memory'], {SOEMAIL_BENCH_GNU_TIME: '/nonexistent/time'})
+  it('measures peak RSS from inside the process where GNU time is missing', async () => {
+    const res = await quickBench(['--only', 'memory'], {SOEMAIL_BENCH_GNU_TIME: '/nonexistent/time'})
     expect(res.status, res.stderr).toBe(0)
     expect(res.rows.map((r) => r[0])).toEqual(['peak RSS, import --dry-run, 2,000 rows', 'peak RSS, import --dry-run, 20,000 rows', 'peak RSS, import (real), 2,000 rows'])
     for (const r of res.rows) expect(mb(r[1]!), r[0]).toBeGreaterThan(20)
