@@ -25,7 +25,7 @@ export function dispatch(
   const answer = (body: Parameters<typeof soapAnswer>[0]['body'], exception?: SoException['info']) =>
     soapAnswer({version, responseElement: operation.responseElement, body, exception})
   try {
-    const ctx: HandlerContext = {store, users, ns: servicesNamespace(version), associateId: 0}
+    const ctx: HandlerContext = {store, users, ns: servicesNamespace(version), version, associateId: 0}
     if (needsTicket) {
       ctx.associateId = caller(request, store)
       onAuthenticated?.()

@@ -62,7 +62,7 @@ function fault(ex: Exchange): {code: string; text: string} {
 
 function responseAccount(wrapper: XElement): EMailAccount | undefined {
   const el = child(wrapper, NS87, 'Response')
-  return el && !isNil(el) ? parseAccount(el) : undefined
+  return el && !isNil(el) ? parseAccount(el, '87') : undefined
 }
 
 const jane: EMailAccount = {
@@ -72,7 +72,7 @@ const jane: EMailAccount = {
   outgoing: {serviceAuthId: 0, server: 'smtp.example.com', port: 587, authType: 'plain-text', username: 'jane', password: 'out-secret'},
 }
 
-const saveBody = (account: EMailAccount): XmlFields => [['EMailAccount', accountFields(account)]]
+const saveBody = (account: EMailAccount): XmlFields => [['EMailAccount', accountFields(account, '87')]]
 
 /** The reference SaveEMailAccount request (SOAP 1.1, headers inside soap:Header), with a placeholder for the EMailAccount children. */
 function saveXml(accountChildren: string, ticket: string, ns = NS87): string {

@@ -307,7 +307,7 @@ describe('property: any string round-trips or is refused with EnvelopeValueError
         version: '87',
         operation: 'SaveEMailAccount',
         headers: {applicationToken: 'APP', ticket: 'T'},
-        body: [['EMailAccount', accountFields({emailAccountId: 0, emailAddress: 'a@example.com', incoming: {password: value}})]],
+        body: [['EMailAccount', accountFields({emailAccountId: 0, emailAddress: 'a@example.com', incoming: {password: value}}, '87')]],
       })
     } catch (error) {
       expect(error).toBeInstanceOf(EnvelopeValueError)
@@ -378,7 +378,7 @@ describe('optional members and order', () => {
     )
     fc.assert(
       fc.property(account, (a) => {
-        const xml = buildEnvelope({version: '87', operation: 'SaveEMailAccount', headers: {}, body: [['EMailAccount', accountFields(a)]]})
+        const xml = buildEnvelope({version: '87', operation: 'SaveEMailAccount', headers: {}, body: [['EMailAccount', accountFields(a, '87')]]})
         const el = at(parseXml(xml), 'Body', 'SaveEMailAccount', 'EMailAccount')
         const present = new Set(Object.keys(a).map((k) => ACCOUNT_ORDER[accountKeys.indexOf(k as (typeof accountKeys)[number])]))
         expect(childNames(el)).toEqual(ACCOUNT_ORDER.filter((n) => present.has(n)))
