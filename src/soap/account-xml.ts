@@ -10,7 +10,7 @@ import {isNil, type XElement} from './xml-tree.js'
 export function accountFields(account: EMailAccount, version: ApiVersion): XmlFields {
   const specs = emailAccountFields(version)
   for (const spec of ALL_EMAIL_ACCOUNT_FIELDS) {
-    if (account[spec.key] !== undefined && !specs.includes(spec)) {
+    if (account[spec.key] !== undefined && !specs.some((s) => s.element === spec.element)) {
       throw new Error(`EMailAccount.${spec.element} does not exist in Services${version}; it cannot be sent with this API version`)
     }
   }
