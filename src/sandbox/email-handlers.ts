@@ -113,7 +113,8 @@ const CARRIER: XmlFields = [
  * request's version: a 86/87 answer has no 88 members, whatever the store holds.
  */
 export function accountCarrier(account: EMailAccount, version: ApiVersion): XmlFields {
-  const complete = completeAccount(account)
+  // A never-set DateTime goes out as DateTime.MinValue, as WCF writes it (LastFetch is not nillable).
+  const complete = {...completeAccount(account), lastFetch: account.lastFetch ?? NEVER_FETCHED}
   const fields = accountFields(existsIn88(version) ? complete : without88(complete), version).map(([name, value]) => [name, Array.isArray(value) ? [...CARRIER, ...(value as XmlFields)] : value] as const)
   return [...CARRIER, ...fields]
 }
@@ -131,11 +132,11 @@ function completeAccount(account: EMailAccount): EMailAccount {
     errorCount: account.errorCount ?? 0,
     errorReason: account.errorReason ?? '',
   }
-  // Services88 (2026) columns; LastFetch is DateTime.MinValue, WCF's default, until a sync has fetched mail.
+  // Services88 (2026) columns; LastFetch stays unset in the store until a sync (setSyncState) records one.
   complete.inboxFolder = account.inboxFolder ?? ''
   complete.sentFolder = account.sentFolder ?? ''
   complete.simpleMode = account.simpleMode ?? 0
-  complete.lastFetch = account.lastFetch ?? NEVER_FETCHED
+  if (account.lastFetch !== undefined) complete.lastFetch = account.lastFetch
   if (account.incoming) complete.incoming = completeAuth(account.incoming)
   if (account.outgoing) complete.outgoing = completeAuth(account.outgoing)
   return complete
