@@ -46,6 +46,11 @@ describe('--api-version 88 round-trips the 2026 members', () => {
     expect(upd.code, upd.stderr).toBe(0)
     expect(parseJson(upd.stdout).result).toMatchObject({action: 'updated', changes: [{field: 'simple-mode', from: 1, to: 0}]})
     expect(await get(id, '88')).toMatchObject({inboxFolder: 'INBOX/CRM', sentFolder: 'Sent Items', simpleMode: 0, lastFetch: '2026-02-03T04:05:06'})
+
+    // An empty value clears a folder.
+    const cleared = await runCli(['account', 'save', '--id', String(id), '--inbox-folder', ''], {env: env('88')})
+    expect(cleared.code, cleared.stderr).toBe(0)
+    expect(await get(id, '88')).toMatchObject({inboxFolder: '', sentFolder: 'Sent Items'})
   })
 
   it('86 and 87 answers leave the members out, and an 87 update keeps what 88 stored', async () => {
