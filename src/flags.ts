@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {UsageError} from './errors.js'
-import {accountIdMessage, fieldByName, FLAG_FIELDS, parseAccountId, stdinFlagOf, type AccountField} from './model/account-fields.js'
+import {accountIdMessage, fieldByName, FLAG_FIELDS, flagOf, parseAccountId, parseSwitch, stdinFlagOf, switchMessage, type AccountField} from './model/account-fields.js'
 
 const VISIBLE = 'A value given as a flag is visible to other users of this machine (ps, shell history); prefer'
 
@@ -50,6 +50,17 @@ function fieldFlag(field: AccountField) {
   // Whole-number fields parse as integers so that `--imap-port abc` is a usage error; the range is the validator's.
   // An associate may be a user name or an e-mail address too, so it is text that the resolver reads.
   if (field.range && field.type !== 'associate') return Flags.integer(common)
+  // On/off: one value flag rather than --x/--no-x, so that leaving it out keeps the stored value and a CSV cell reads alike.
+  if (field.type === 'switch') {
+    return Flags.custom<number>({
+      ...common,
+      async parse(input) {
+        const value = parseSwitch(input)
+        if (value === undefined) throw new UsageError(switchMessage(flagOf(field), input))
+        return value
+      },
+    })()
+  }
   if (field.secret) return Flags.string({...common, description: `${VISIBLE} ${stdinFlagOf(field)}, ${field.env} or the prompt.`})
   return Flags.string(common)
 }

@@ -1,10 +1,10 @@
 import type {EMailAccount} from '../soap/account-model.js'
 import type {EMailService} from '../soap/email-service.js'
-import {NotFoundError, ValidationError} from '../errors.js'
+import {NotFoundError, UsageError, ValidationError} from '../errors.js'
 import type {AccountInput} from './input.js'
 import {accountForCreate, diffAccounts, mergeAccount, type FieldChange} from './merge.js'
 import {fieldByName} from '../model/account-fields.js'
-import {checkInput, checkValue, flagProblems, missingForCreate, type FieldIssue} from './validate.js'
+import {checkInput, checkInputVersion, checkValue, flagProblems, missingForCreate, type FieldIssue} from './validate.js'
 
 const ID = fieldByName('id')
 
@@ -28,6 +28,17 @@ export function assertValid(input: AccountInput, id?: number): void {
   const problems = flagProblems([...issues, ...checkInput(input)])
   if (problems.length > 0) {
     throw new ValidationError(`validation failed, nothing sent:\n${problems.map((p) => `  ${p.message}`).join('\n')}`, problems)
+  }
+}
+
+/**
+ * Flags for fields the connection's API version does not have are a usage error (exit 2) naming the
+ * version: `--inbox-folder` with --api-version 87 would otherwise be dropped without a word.
+ */
+export function assertFlagsInVersion(input: AccountInput, version: string): void {
+  const problems = flagProblems(checkInputVersion(input, version))
+  if (problems.length > 0) {
+    throw new UsageError(problems.map((p) => p.message).join('\n'), {hint: 'Connect with --api-version 88 (or SOEMAIL_API_VERSION=88, or a profile logged in with it), or leave these flags out.'})
   }
 }
 

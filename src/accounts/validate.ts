@@ -1,6 +1,6 @@
 import {describeCodePoint, findInvalidXmlChar} from '../soap/xml-chars.js'
 import type {FieldProblem} from '../errors.js'
-import {flagOf, parseWhole, rangeMessage, SETTINGS, sideField, stdinFlagOf, type AccountField, type Side} from '../model/account-fields.js'
+import {existsIn, flagOf, parseWhole, rangeMessage, SETTINGS, sideField, stdinFlagOf, switchMessage, versionMessage, type AccountField, type Side} from '../model/account-fields.js'
 import {inputValue, type AccountInput, type InputValue} from './input.js'
 
 /** email_account and service_auth text columns are String[256] (FACTS.md §4.2). */
@@ -34,6 +34,10 @@ function checkText(field: AccountField, value: string, issues: FieldIssue[]): vo
 
 /** Checks one value by its field's type; nothing here talks to the server. */
 export function checkValue(field: AccountField, value: string | number, issues: FieldIssue[]): void {
+  if (field.type === 'switch') {
+    if (value !== 0 && value !== 1) issues.push({field, say: (name) => switchMessage(name(field), value)})
+    return
+  }
   if (typeof value === 'number') {
     const range = field.range
     if (range && (!Number.isInteger(value) || value < range.min || value > range.max)) issues.push(numberIssue(field, value))
@@ -67,6 +71,21 @@ export function checkInput(input: AccountInput): FieldIssue[] {
   for (const field of SETTINGS) {
     const value: InputValue = inputValue(input, field)
     if (value !== undefined) checkValue(field, value, issues)
+  }
+  return issues
+}
+
+/** A value given for a field the API version does not have: refused, never dropped. */
+export function versionIssue(field: AccountField, version: string): FieldIssue | undefined {
+  return existsIn(field, version) ? undefined : {field, say: (name) => versionMessage(name(field), field, version)}
+}
+
+/** The settings the input gives that the API version does not have, as issues. */
+export function checkInputVersion(input: AccountInput, version: string): FieldIssue[] {
+  const issues: FieldIssue[] = []
+  for (const field of SETTINGS) {
+    const issue = inputValue(input, field) === undefined ? undefined : versionIssue(field, version)
+    if (issue) issues.push(issue)
   }
   return issues
 }

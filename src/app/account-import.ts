@@ -51,7 +51,7 @@ export async function runAccountImport(opts: AccountImportOptions, world: World)
     if (opts['dry-run']) {
       const session = await world.connect(opts)
       const {dryRunImport} = await import('./import-dry-run.js')
-      return await dryRunImport(world, {open, csv, email: session.email, archive: session.archive, call: session.call, verifyTicket: ticketCheck(session), concurrency, ndjson, skipInvalid: opts['skip-invalid'] ?? false, files})
+      return await dryRunImport(world, {open, csv: {...csv, apiVersion: session.email.version}, email: session.email, archive: session.archive, call: session.call, verifyTicket: ticketCheck(session), concurrency, ndjson, skipInvalid: opts['skip-invalid'] ?? false, files})
     }
     // The runner owns retries and the one re-login of a bulk run.
     const session = await world.connect(opts, {bulk: true})
@@ -89,7 +89,7 @@ export async function runAccountImport(opts: AccountImportOptions, world: World)
     let summary
     try {
       summary = await job.runImport(
-        {files, csv, resume, force: opts.force ?? false, skipInvalid: opts['skip-invalid'] ?? false, concurrency, retries: opts.retries, argv: redactArgv(opts.argv)},
+        {files, csv: {...csv, apiVersion: email.version}, resume, force: opts.force ?? false, skipInvalid: opts['skip-invalid'] ?? false, concurrency, retries: opts.retries, argv: redactArgv(opts.argv)},
         {
           open,
           email,

@@ -12,7 +12,7 @@ export type AccountSaveOptions = ConnectionFlagValues & AccountFlagValues & {id?
  * (--create-new creates one anyway).
  */
 export async function runAccountSave(opts: AccountSaveOptions, world: World): Promise<unknown> {
-  const [{readStdinSecrets}, {inputFromFlags, stdinFlagsInOrder}, {assertValid, planSave, applySave}, {missingForCreate}] = await Promise.all([
+  const [{readStdinSecrets}, {inputFromFlags, stdinFlagsInOrder}, {assertValid, assertFlagsInVersion, planSave, applySave}, {missingForCreate}] = await Promise.all([
     import('../connection/stdin.js'),
     import('../accounts/from-flags.js'),
     import('../accounts/service.js'),
@@ -29,6 +29,7 @@ export async function runAccountSave(opts: AccountSaveOptions, world: World): Pr
     throw new UsageError(`missing ${missing.join(', ')}`, {hint: 'Give them as flags (or run on a terminal to be asked for them).', details: {missing}})
   }
   const {email, archive, call} = await world.connect(opts, {stdinTicket: secrets.get('--ticket-stdin')})
+  assertFlagsInVersion(input, email.version)
   const {AssociateResolver} = await import('../accounts/associates.js')
   const resolver = new AssociateResolver(archive)
   if (missing.length > 0) input = await world.prompter.accountFields(input, {searchAssociates: (text) => call(() => resolver.search(text))})

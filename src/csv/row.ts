@@ -1,6 +1,6 @@
 import type {AccountInput, InputValue} from '../accounts/input.js'
-import {checkValue, missingFieldsForCreate, numberIssue, passwordWaiver, type FieldIssue, type NameOf} from '../accounts/validate.js'
-import {ACCOUNT_FIELDS, CSV_COLUMNS, fieldByName, isId, parseWhole} from '../model/account-fields.js'
+import {checkValue, missingFieldsForCreate, numberIssue, passwordWaiver, versionIssue, type FieldIssue, type NameOf} from '../accounts/validate.js'
+import {ACCOUNT_FIELDS, CSV_COLUMNS, fieldByName, isId, parseSwitch, parseWhole} from '../model/account-fields.js'
 import type {HeaderLayout} from './header.js'
 import type {QuoteProblem} from './split.js'
 import {hashAdd, hashFinish, hashHex, hashHigh, hashLow, hashStart, KeyTable} from './row-keys.js'
@@ -53,6 +53,7 @@ const IS_SECRET = CSV_COLUMNS.map((f) => f.secret === true)
 const IS_NUMBER = CSV_COLUMNS.map((f) => f.range !== undefined && f.type !== 'associate')
 const IS_ASSOCIATE = CSV_COLUMNS.map((f) => f.type === 'associate')
 const IS_SETTING = CSV_COLUMNS.map((f) => f.role === 'setting')
+const IS_SWITCH = CSV_COLUMNS.map((f) => f.type === 'switch')
 // Where a setting goes in an AccountInput: its side's ServerInput or the input itself, under which member.
 const SIDE_OF = CSV_COLUMNS.map((f) => f.side)
 const MEMBER = CSV_COLUMNS.map((f) => f.input as string)
@@ -91,8 +92,12 @@ export class RowBuilder {
    * `known`: the duplicates an earlier pass over the same file found, by line. They are taken as found
    * instead of being looked for again, which saves the key table (some 20 MB for a million rows).
    */
-  constructor(private readonly layout: HeaderLayout, private readonly known?: KnownDuplicates) {
+  /** Per column, the issue a value in it raises under the connection's API version (a later version's field). */
+  private readonly versionIssues: ReadonlyArray<FieldIssue | undefined>
+
+  constructor(private readonly layout: HeaderLayout, private readonly known?: KnownDuplicates, apiVersion?: string) {
     if (!known) this.keys = new KeyTable()
+    this.versionIssues = CSV_COLUMNS.map((f) => (apiVersion === undefined ? undefined : versionIssue(f, apiVersion)))
     this.nameOf = (field) => layout.displayName[COLUMN_OF[field.index] as number] ?? field.column ?? field.name
   }
 
@@ -150,7 +155,14 @@ export class RowBuilder {
       const field = CSV_COLUMNS[c]!
       const text = values[c]
       let value: InputValue = text
-      if (text !== undefined && IS_NUMBER[c]) {
+      const tooNew = text === undefined ? undefined : this.versionIssues[c]
+      if (tooNew !== undefined) {
+        issues.push(tooNew)
+        value = undefined
+      } else if (text !== undefined && IS_SWITCH[c]) {
+        value = parseSwitch(text)
+        if (value === undefined) checkValue(field, text, issues)
+      } else if (text !== undefined && IS_NUMBER[c]) {
         value = parseWhole(text)
         if (Number.isNaN(value)) {
           issues.push(numberIssue(field, text))

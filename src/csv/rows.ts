@@ -14,6 +14,8 @@ export interface CsvOptions {
   ignore?: string[]
   /** The file's encoding (--encoding); without it UTF-8, or UTF-16 by its byte order mark. */
   encoding?: string
+  /** The connection's API version: a value in a column of a later version's field is a row problem. Absent: not checked. */
+  apiVersion?: string
 }
 
 export interface ImportHeader extends HeaderLayout {
@@ -47,7 +49,7 @@ export async function* importBatches(open: OpenCsv, options: CsvOptions, onHeade
     if (problem === undefined && cells.every((cell) => cell.trim() === '')) return
     if (problem !== undefined) throw new ValidationError(`line ${line} (the header): ${problem.message}`, [])
     const layout = resolveHeader(cells, maps, ignores)
-    builder = new RowBuilder(layout, known)
+    builder = new RowBuilder(layout, known, options.apiVersion)
     onHeader?.({...layout, delimiter: (splitter as CsvRecordSplitter).delimiter})
   }
   const start = (text: string, newline: '\n' | '\r', headerLine: string): CsvRecordSplitter => {

@@ -14,10 +14,12 @@ export type Side = (typeof SIDES)[number]
  * What a value is, which decides how it is parsed and checked. `id` is the account-id rule, `port` a TCP
  * port, `associate` a user given by associate id (checked by the id rule), user name or e-mail address,
  * `email` an address, `host` a host name, `text` free text; each is also limited to what the
- * server's columns hold (MAX_TEXT). `status` fields are read-only numbers the server reports.
+ * server's columns hold (MAX_TEXT). `status` fields are read-only numbers the server reports. `switch` is
+ * an on/off setting that the wire carries as a short (1 on, 0 off); `datetime` a read-only xs:dateTime.
  */
-export type FieldType = 'id' | 'associate' | 'email' | 'host' | 'port' | 'text' | 'status'
-export type WireScalar = 'int' | 'short' | 'string'
+export type FieldType = 'id' | 'associate' | 'email' | 'host' | 'port' | 'text' | 'status' | 'switch' | 'datetime'
+/** `dateTime` is read as the ISO text the server sent (xs:dateTime); soemail never sends one. */
+export type WireScalar = 'int' | 'short' | 'string' | 'dateTime'
 
 /** What a user may do with a field: `key` names the account, `setting` is set by the user, `status` only shown. */
 export type FieldRole = 'key' | 'setting' | 'status'
@@ -32,6 +34,12 @@ export interface AccountField {
   readonly index: number
   readonly role: FieldRole
   readonly type: FieldType
+  /**
+   * The API version the field first exists in (its element is in that version's schema and later ones);
+   * absent for fields of every version soemail speaks. Older versions never send or read it, and a value
+   * given for it there is refused rather than dropped.
+   */
+  readonly since?: string
   /** Set for the members of IncomingCredentials (imap) and OutgoingCredentials (smtp). */
   readonly side?: Side
   /** Member of AccountInput (or of its side's ServerInput) that carries the value; settings only. */
@@ -96,6 +104,23 @@ export function parseWhole(text: string): number {
     n = n * 10 + d
   }
   return n
+}
+
+/** How an on/off setting may be written, in a flag or a CSV cell (any case); the wire sends 1 or 0. */
+const SWITCH_VALUES: ReadonlyMap<string, number> = new Map([
+  ['on', 1], ['yes', 1], ['true', 1], ['1', 1],
+  ['off', 0], ['no', 0], ['false', 0], ['0', 0],
+])
+export const SWITCH_WORDS = 'on/off, yes/no, true/false or 1/0'
+
+/** 1 or 0 for an on/off word; undefined for anything else. */
+export function parseSwitch(text: string): number | undefined {
+  return SWITCH_VALUES.get(text.trim().toLowerCase())
+}
+
+/** The one phrasing of a bad on/off value: '--simple-mode is "maybe"; give on/off, yes/no, true/false or 1/0'. */
+export function switchMessage(name: string, value: string | number): string {
+  return `${name} is ${shownValue(value)}; give ${SWITCH_WORDS}`
 }
 
 /** An account id typed by a user (argument, flag, file line); undefined when it breaks the id rule. */
@@ -264,14 +289,57 @@ export const ENTRIES: readonly FieldEntry[] = [
   {name: 'account_status', role: 'status', type: 'status', wire: {path: 'AccountStatus', key: 'accountStatus', type: 'short'}, view: {json: 'accountStatus', label: 'Status', line: 30}},
   {name: 'error_count', role: 'status', type: 'status', wire: {path: 'ErrorCount', key: 'errorCount', type: 'int'}, view: {json: 'errorCount'}},
   {name: 'error_reason', role: 'status', type: 'text', wire: {path: 'ErrorReason', key: 'errorReason', type: 'string'}, view: {json: 'errorReason'}},
+  // Services88 as published in 2026 (schemas/xsd/email-services88.xsd): four members after ErrorReason.
+  {
+    name: 'inbox_folder',
+    role: 'setting',
+    type: 'text',
+    since: '88',
+    input: 'inboxFolder',
+    wire: {path: 'InboxFolder', key: 'inboxFolder', type: 'string'},
+    flag: 'inbox-folder',
+    summary: 'Mail folder Inbox reads incoming mail from, e.g. INBOX (--api-version 88 only).',
+    helpGroup: 'Account',
+    column: 'inbox_folder',
+    view: {json: 'inboxFolder', label: 'Inbox folder', line: 25},
+  },
+  {
+    name: 'sent_folder',
+    role: 'setting',
+    type: 'text',
+    since: '88',
+    input: 'sentFolder',
+    wire: {path: 'SentFolder', key: 'sentFolder', type: 'string'},
+    flag: 'sent-folder',
+    summary: 'Mail folder sent mail is stored in, e.g. Sent (--api-version 88 only).',
+    helpGroup: 'Account',
+    column: 'sent_folder',
+    view: {json: 'sentFolder', label: 'Sent folder', line: 26},
+  },
+  {
+    name: 'simple_mode',
+    role: 'setting',
+    type: 'switch',
+    since: '88',
+    input: 'simpleMode',
+    wire: {path: 'SimpleMode', key: 'simpleMode', type: 'short'},
+    flag: 'simple-mode',
+    summary: `SimpleMode on or off (${SWITCH_WORDS}; --api-version 88 only; left as it is when not given).`,
+    helpGroup: 'Account',
+    column: 'simple_mode',
+    view: {json: 'simpleMode', label: 'Simple mode', line: 27},
+  },
+  {name: 'last_fetch', role: 'status', type: 'datetime', since: '88', wire: {path: 'LastFetch', key: 'lastFetch', type: 'dateTime'}, view: {json: 'lastFetch', label: 'Last fetch', line: 31}},
 ]
 
 /**
- * The wire order: the XSD sequences of EMailAccount and ServiceAuth (schemas/xsd/email-services87.xsd,
- * after the Carrier base's members, which soemail never sends). A test holds them to the schema.
+ * The wire order of the newest schema: the XSD sequences of EMailAccount and ServiceAuth
+ * (schemas/xsd/email-services88.xsd, after the Carrier base's members, which soemail never sends). An
+ * older version's sequence is this one without the fields that arrived later (`since`); a test holds
+ * each version's to its schema.
  */
 export const WIRE_SEQUENCE: WireSequence = {
-  EMailAccount: ['EMailAccountId', 'EMailAddress', 'AssociateId', 'IncomingCredentials', 'OutgoingCredentials', 'AccountStatus', 'ErrorCount', 'ErrorReason'],
+  EMailAccount: ['EMailAccountId', 'EMailAddress', 'AssociateId', 'IncomingCredentials', 'OutgoingCredentials', 'AccountStatus', 'ErrorCount', 'ErrorReason', 'InboxFolder', 'SentFolder', 'SimpleMode', 'LastFetch'],
   ServiceAuth: ['ServiceAuthId', 'Server', 'Port', 'AuthType', 'Username', 'Password'],
 }
 
@@ -296,6 +364,7 @@ function uniform(f: FieldEntry, index: number): AccountField {
     index,
     role: f.role,
     type: f.type,
+    since: f.since,
     side: f.side,
     input: f.input,
     range: f.range,
@@ -335,20 +404,25 @@ export function makeCatalogue(entries: readonly FieldEntry[], sequence: WireSequ
   }
 
   /**
-   * The wire table of EMailAccount or ServiceAuth: the XSD sequence, each element with the catalogue
-   * field (or credentials member) that fills it. Throws at load when an element has no field, so the
-   * sequence and the catalogue cannot drift apart.
+   * The wire table of EMailAccount or ServiceAuth in one API version: that version's XSD sequence, each
+   * element with the catalogue field (or credentials member) that fills it. Throws at load when an
+   * element has no field, so the sequence and the catalogue cannot drift apart.
    */
-  function wireTable(type: keyof WireSequence): WireSpec[] {
-    return sequence[type].map((element) => {
+  function wireTable(type: keyof WireSequence, version: string): WireSpec[] {
+    const table: WireSpec[] = []
+    for (const element of sequence[type]) {
       const credentials = CREDENTIALS.find((c) => c.element === element)
-      if (type === 'EMailAccount' && credentials) return {element, key: credentials.key, type: 'ServiceAuth'}
+      if (type === 'EMailAccount' && credentials) {
+        table.push({element, key: credentials.key, type: 'ServiceAuth'})
+        continue
+      }
       // Both sides share the ServiceAuth type; the incoming side's entries describe it.
       const path = type === 'EMailAccount' ? element : `${CREDENTIALS[0].element}/${element}`
       const field = fields.find((f) => f.wire.path === path)
       if (!field) throw new Error(`${type}.${element} has no entry in the account field catalogue`)
-      return {element, key: field.wire.key, type: field.wire.type}
-    })
+      if (existsIn(field, version)) table.push({element, key: field.wire.key, type: field.wire.type})
+    }
+    return table
   }
 
   return {
@@ -366,6 +440,16 @@ export function makeCatalogue(entries: readonly FieldEntry[], sequence: WireSequ
 }
 
 export const {ACCOUNT_FIELDS, SETTINGS, CSV_COLUMNS, FLAG_FIELDS, fieldByName, sideField, wireTable} = makeCatalogue(ENTRIES, WIRE_SEQUENCE)
+
+/** Whether the field is part of EMailAccount in this API version ("86", "87", "88"). */
+export function existsIn(field: Pick<AccountField, 'since'>, version: string): boolean {
+  return field.since === undefined || Number(version) >= Number(field.since)
+}
+
+/** "--inbox-folder exists only from --api-version 88 (Services88); this connection uses 87" */
+export function versionMessage(name: string, field: AccountField, version: string): string {
+  return `${name} exists only from --api-version ${field.since} (Services${field.since}); this connection uses ${version}`
+}
 
 /** --flag, for messages that name what the user typed. */
 export const flagOf = (field: AccountField): string => `--${field.flag ?? field.name}`

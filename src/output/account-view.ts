@@ -18,6 +18,13 @@ export interface AccountView {
   accountStatus?: number
   errorCount?: number
   errorReason?: string
+  /** Services88 (2026) only; absent on 86/87 connections. */
+  inboxFolder?: string
+  sentFolder?: string
+  /** 1 on, 0 off, as the wire carries it. */
+  simpleMode?: number
+  /** When the sync service last fetched mail (xs:dateTime as the server wrote it); null when it never has. */
+  lastFetch?: string | null
   /** The owner as the server's user list has it, when it was looked up. */
   associate?: AssociateSummary
 }
@@ -31,7 +38,12 @@ export interface AssociateSummary {
   active: boolean
 }
 
-type ViewHolder = Record<string, string | number | undefined>
+type ViewHolder = Record<string, string | number | null | undefined>
+
+/** .NET's DateTime.MinValue, which WCF sends for a DateTime that was never set: LastFetch before any sync. */
+export function neverFetched(value: string): boolean {
+  return value.startsWith('0001-01-01')
+}
 
 /** Each field under its catalogue JSON name, a side's fields under imap/smtp; secrets masked unless asked for. */
 export function accountView(account: EMailAccount, showSecrets = false, associate?: Associate): AccountView {
@@ -40,7 +52,7 @@ export function accountView(account: EMailAccount, showSecrets = false, associat
     let value = accountValue(account, field)
     if (field.secret && value !== undefined && value !== '' && !showSecrets) value = MASK
     const holder = (field.side ? (view[field.side] ??= {}) : view) as ViewHolder
-    holder[field.view.json] = value
+    holder[field.view.json] = field.type === 'datetime' && typeof value === 'string' && neverFetched(value) ? null : value
   }
   if (associate && associate.id === account.associateId) {
     view.associate = {id: associate.id, userName: associate.userName, fullName: associate.fullName, email: associate.email, active: associate.active}
@@ -64,11 +76,15 @@ const LINES = ACCOUNT_FIELDS.filter((f) => f.view.label !== undefined).sort((a, 
 /** A readable summary for a terminal or a log: label, value, one line each. */
 export function renderAccount(view: AccountView, style: Style): string {
   const dash = style.dim('-')
-  const val = (v: string | number | undefined) => (v === undefined || v === '' ? dash : String(v))
+  const val = (v: string | number | null | undefined) => (v === undefined || v === null || v === '' ? dash : String(v))
   const lines: Array<[string, string]> = []
   for (const field of LINES) {
     const value = viewValue(view, field)
-    if (field.role === 'key') lines.push([field.view.label as string, value ? String(value) : style.dim('(new)')])
+    // A later version's field is absent from an older version's account: no line rather than a dash.
+    if (field.since !== undefined && value === undefined) continue
+    if (field.type === 'switch') lines.push([field.view.label as string, value === 1 ? 'on' : value === 0 ? 'off' : val(value)])
+    else if (field.type === 'datetime') lines.push([field.view.label as string, value === null ? 'never' : val(value)])
+    else if (field.role === 'key') lines.push([field.view.label as string, value ? String(value) : style.dim('(new)')])
     // A server is shown with its port, as host:port.
     else if (field.type === 'host') lines.push([field.view.label as string, value ? `${value}:${val(viewValue(view, SIDE_PORT[field.side as string] as AccountField))}` : dash])
     else if (field.type === 'associate' && view.associate) lines.push([field.view.label as string, describeAssociate(view.associate)])

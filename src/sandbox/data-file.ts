@@ -2,7 +2,7 @@ import {randomBytes} from 'node:crypto'
 import {existsSync, readFileSync} from 'node:fs'
 import {mkdir, open, rename, unlink} from 'node:fs/promises'
 import {dirname} from 'node:path'
-import {EMAIL_ACCOUNT_FIELDS, SERVICE_AUTH_FIELDS, type EMailAccount, type FieldSpec, type ServiceAuth} from '../soap/account-model.js'
+import {ALL_EMAIL_ACCOUNT_FIELDS, SERVICE_AUTH_FIELDS, type EMailAccount, type FieldSpec, type ServiceAuth} from '../soap/account-model.js'
 import {emptyState, type StoreState, type StoredSession} from './store.js'
 
 const FORMAT = 'soemail-sandbox'
@@ -27,7 +27,7 @@ export function loadDataFile(file: string): StoreState {
   }
   if (!isRecord(raw) || raw.format !== FORMAT) throw new SandboxDataError(file, `it is not a ${FORMAT} data file`)
   if (raw.version !== FORMAT_VERSION) throw new SandboxDataError(file, `it has format version ${String(raw.version)}, this sandbox reads ${FORMAT_VERSION}`)
-  const accounts = (Array.isArray(raw.accounts) ? raw.accounts : []).filter(isRecord).map((a) => typed<EMailAccount>(a, EMAIL_ACCOUNT_FIELDS))
+  const accounts = (Array.isArray(raw.accounts) ? raw.accounts : []).filter(isRecord).map((a) => typed<EMailAccount>(a, ALL_EMAIL_ACCOUNT_FIELDS))
   if (accounts.some((a) => !Number.isInteger(a.emailAccountId) || (a.emailAccountId ?? 0) <= 0)) throw new SandboxDataError(file, 'an account has no positive emailAccountId')
   const sessions = (Array.isArray(raw.sessions) ? raw.sessions : []).filter(isSession)
   const maxId = (values: number[]) => values.reduce((m, v) => Math.max(m, v), 0)
@@ -95,7 +95,7 @@ export class DataFileWriter {
 
 function serialise(state: StoreState): string {
   // Members in wire order, so the file reads like the carrier it came from.
-  const accounts = state.accounts.map((a) => typed<EMailAccount>(a as unknown as Record<string, unknown>, EMAIL_ACCOUNT_FIELDS))
+  const accounts = state.accounts.map((a) => typed<EMailAccount>(a as unknown as Record<string, unknown>, ALL_EMAIL_ACCOUNT_FIELDS))
   return `${JSON.stringify({format: FORMAT, version: FORMAT_VERSION, ...state, accounts}, null, 2)}\n`
 }
 
@@ -123,7 +123,7 @@ function typed<T>(raw: Record<string, unknown>, specs: readonly FieldSpec<T>[]):
     const value = raw[spec.key as string]
     if (spec.type === 'ServiceAuth') {
       if (isRecord(value)) out[spec.key as string] = typed<ServiceAuth>(value, SERVICE_AUTH_FIELDS)
-    } else if (spec.type === 'string') {
+    } else if (spec.type === 'string' || spec.type === 'dateTime') {
       if (typeof value === 'string') out[spec.key as string] = value
     } else if (Number.isInteger(value)) {
       out[spec.key as string] = value

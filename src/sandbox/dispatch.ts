@@ -34,7 +34,7 @@ export function dispatch(
     return answer(handler?.failureBody ?? [], unexpectedException(error))
   }
   try {
-    const ctx: HandlerContext = {store, users, ns: servicesNamespace(version), associateId: 0, mail}
+    const ctx: HandlerContext = {store, users, ns: servicesNamespace(version), version, associateId: 0, mail}
     if (needsTicket) {
       ctx.associateId = caller(request, store)
       onAuthenticated?.()

@@ -1,6 +1,7 @@
-import {EMAIL_ACCOUNT_FIELDS, SERVICE_AUTH_FIELDS, type EMailAccount, type FieldSpec, type ServiceAuth} from '../soap/account-model.js'
+import {emailAccountFields, SERVICE_AUTH_FIELDS, type EMailAccount, type FieldSpec, type ServiceAuth} from '../soap/account-model.js'
 import {accountFields, parseAccount} from '../soap/account-xml.js'
 import type {XmlFields} from '../soap/envelope.js'
+import type {ApiVersion} from '../soap/versions.js'
 import {isNil, type XElement} from '../soap/xml-tree.js'
 import {foreignKeyException, notFoundException, validationException} from './exceptions.js'
 import {MAIL_HANDLERS} from './mail-handlers.js'
@@ -17,7 +18,7 @@ const NIL_RESPONSE: XmlFields = [['Response', undefined]]
 export const EMAIL_HANDLERS: Record<string, OperationHandler> = {
   SaveEMailAccount: {run: saveEMailAccount, failureBody: NIL_RESPONSE},
   GetEMailAccount: {
-    run: (payload, ctx) => [['Response', accountCarrier(loadAccount(ctx, childInt(payload, ctx.ns, 'EMailAccountId')))]],
+    run: (payload, ctx) => [['Response', accountCarrier(loadAccount(ctx, childInt(payload, ctx.ns, 'EMailAccountId')), ctx.version)]],
     failureBody: NIL_RESPONSE,
   },
   DeleteEMailAccount: {
@@ -36,7 +37,7 @@ export const EMAIL_HANDLERS: Record<string, OperationHandler> = {
           associateId: ctx.associateId,
           incoming: {serviceAuthId: 0, port: DEFAULT_IMAP_PORT},
           outgoing: {serviceAuthId: 0, port: DEFAULT_SMTP_PORT},
-        }),
+        }, ctx.version),
       ],
     ],
     failureBody: NIL_RESPONSE,
@@ -44,7 +45,7 @@ export const EMAIL_HANDLERS: Record<string, OperationHandler> = {
   GetEMailAccountFromEMailAddress: {
     run: (payload, ctx) => {
       const found = ctx.store.findAccountByAddress(ctx.associateId, childText(payload, ctx.ns, 'FromAddress') ?? '')
-      return [['Response', found && accountCarrier(found)]]
+      return [['Response', found && accountCarrier(found, ctx.version)]]
     },
     failureBody: NIL_RESPONSE,
   },
@@ -58,8 +59,9 @@ export const EMAIL_HANDLERS: Record<string, OperationHandler> = {
 function saveEMailAccount(payload: XElement, ctx: HandlerContext): XmlFields {
   const el = childElement(payload, ctx.ns, 'EMailAccount')
   if (!el) throw validationException('EMailAccount', 'SaveEMailAccount was called without an EMailAccount.')
-  checkNumbers(el, ctx.ns, EMAIL_ACCOUNT_FIELDS)
-  const account = parseAccount(el)
+  checkNumbers(el, ctx.ns, emailAccountFields(ctx.version))
+  // A 86/87 request cannot carry the 88 members (its schema has none), so an update through it keeps them.
+  const {lastFetch: _ignored, ...account} = parseAccount(el, ctx.version)
   const associateId = account.associateId ?? 0
   if (associateId < 0) throw validationException('AssociateId', `AssociateId ${associateId} is not valid: an account must belong to an associate.`)
   const id = account.emailAccountId ?? 0
@@ -71,9 +73,15 @@ function saveEMailAccount(payload: XElement, ctx: HandlerContext): XmlFields {
     saved = ctx.store.putAccount(completeAccount({...account, ...NEW_STATUS, associateId: associateId || ctx.associateId}))
   } else {
     const previous = loadAccount(ctx, id)
-    saved = ctx.store.putAccount(completeAccount({...account, ...statusAfterSave(previous, account), associateId: associateId || previous.associateId}), id)
+    saved = ctx.store.putAccount(completeAccount({...kept88(previous), ...account, ...statusAfterSave(previous, account), associateId: associateId || previous.associateId}), id)
   }
-  return [['Response', accountCarrier(saved)]]
+  return [['Response', accountCarrier(saved, ctx.version)]]
+}
+
+/** What a save leaves as it was: LastFetch always (read-only), the 88 settings when the request left them out. */
+function kept88(previous: EMailAccount): EMailAccount {
+  const {inboxFolder, sentFolder, simpleMode, lastFetch} = previous
+  return {inboxFolder, sentFolder, simpleMode, lastFetch}
 }
 
 /** AccountStatus, ErrorCount and ErrorReason are read-only (DOMAIN.md): what a client sends for them is ignored. */
@@ -102,9 +110,14 @@ const CARRIER: XmlFields = [
   ['FieldProperties', []],
 ]
 
-/** WCF serialises every member of a carrier, the Carrier base members first (FACTS.md §4.1). */
-export function accountCarrier(account: EMailAccount): XmlFields {
-  const fields = accountFields(completeAccount(account)).map(([name, value]) => [name, Array.isArray(value) ? [...CARRIER, ...(value as XmlFields)] : value] as const)
+/**
+ * WCF serialises every member of a carrier, the Carrier base members first (FACTS.md §4.1), in the
+ * request's version: a 86/87 answer has no 88 members, whatever the store holds.
+ */
+export function accountCarrier(account: EMailAccount, version: ApiVersion): XmlFields {
+  // A never-set DateTime goes out as DateTime.MinValue, as WCF writes it (LastFetch is not nillable).
+  const complete = {...completeAccount(account), lastFetch: account.lastFetch ?? NEVER_FETCHED}
+  const fields = accountFields(existsIn88(version) ? complete : without88(complete), version).map(([name, value]) => [name, Array.isArray(value) ? [...CARRIER, ...(value as XmlFields)] : value] as const)
   return [...CARRIER, ...fields]
 }
 
@@ -121,9 +134,24 @@ function completeAccount(account: EMailAccount): EMailAccount {
     errorCount: account.errorCount ?? 0,
     errorReason: account.errorReason ?? '',
   }
+  // Services88 (2026) columns; LastFetch stays unset in the store until a sync (setSyncState) records one.
+  complete.inboxFolder = account.inboxFolder ?? ''
+  complete.sentFolder = account.sentFolder ?? ''
+  complete.simpleMode = account.simpleMode ?? 0
+  if (account.lastFetch !== undefined) complete.lastFetch = account.lastFetch
   if (account.incoming) complete.incoming = completeAuth(account.incoming)
   if (account.outgoing) complete.outgoing = completeAuth(account.outgoing)
   return complete
+}
+
+/** xs:dateTime of .NET's DateTime.MinValue: how a non-nullable DateTime that was never set goes on the wire. */
+export const NEVER_FETCHED = '0001-01-01T00:00:00'
+
+const existsIn88 = (version: ApiVersion) => emailAccountFields(version).some((s) => s.element === 'InboxFolder')
+
+function without88(account: EMailAccount): EMailAccount {
+  const {inboxFolder: _i, sentFolder: _s, simpleMode: _m, lastFetch: _l, ...rest} = account
+  return rest
 }
 
 function completeAuth(auth: ServiceAuth): ServiceAuth {

@@ -1,4 +1,5 @@
 import type {XmlFields} from '../soap/envelope.js'
+import type {ApiVersion} from '../soap/versions.js'
 import {isNil, type XElement} from '../soap/xml-tree.js'
 import type {MailCheckOptions} from './mail-check.js'
 import type {SandboxStore} from './store.js'
@@ -10,6 +11,8 @@ export interface HandlerContext {
   users: UserDirectory
   /** The services namespace of the request's version. */
   ns: string
+  /** The request's version: it decides which account members are read and answered. */
+  version: ApiVersion
   /** The caller, known from the ticket; only EMail operations have one. */
   associateId: number
   /** How the login tests reach mail servers (loopback only unless allowed, CA, timeout, where reasons are logged). */

@@ -14,7 +14,8 @@ type FileInfo = {fileName: string; contents: string}
 
 /** The schema set for one service and version: SOAP 1.1 envelope + the service's extracted XSDs. */
 function schemaFiles(service: ServiceName, version: ApiVersion): FileInfo[] {
-  const {main, imports} = NETSERVER_SERVICES[service].schema
+  const {schema} = NETSERVER_SERVICES[service]
+  const {main, imports} = schema.byVersion?.[version] ?? schema
   const read = (name: string) => readFileSync(XSD_DIR + name, 'utf8').replaceAll('NetServer/Services87', `NetServer/Services${version}`)
   return [
     {

@@ -78,7 +78,7 @@ export interface Sandbox {
    * Sets what the sync service records about an account: AccountStatus (0 Unknown, 1 Deleted, 2 Failing,
    * 3 Failed, 4 Ok), ErrorCount, ErrorReason. Deleted and Failed accounts drop out of GetReadySyncEmailAccounts.
    */
-  setSyncState(id: number, state: {accountStatus: number; errorCount?: number; errorReason?: string}): boolean
+  setSyncState(id: number, state: {accountStatus: number; errorCount?: number; errorReason?: string; lastFetch?: string}): boolean
   /** Counters since start (faults switched on or not). */
   stats(): SandboxStats
   /**

@@ -113,7 +113,7 @@ export class SandboxStore {
   }
 
   /** What the sync service would record about an account (for rehearsals); false when there is no such account. */
-  setSyncState(id: number, state: Pick<EMailAccount, 'accountStatus' | 'errorCount' | 'errorReason'>): boolean {
+  setSyncState(id: number, state: Pick<EMailAccount, 'accountStatus' | 'errorCount' | 'errorReason' | 'lastFetch'>): boolean {
     const account = this.accountsById.get(id)
     if (!account) return false
     Object.assign(account, state)

@@ -1,4 +1,5 @@
 import {wireTable} from '../model/account-fields.js'
+import {API_VERSIONS, type ApiVersion} from './versions.js'
 
 /**
  * The EMailAccount and ServiceAuth carriers, and their wire tables (FACTS.md §4.1: Carrier fields first,
@@ -23,6 +24,13 @@ export interface EMailAccount {
   accountStatus?: number
   errorCount?: number
   errorReason?: string
+  /** Services88 (2026) and later. */
+  inboxFolder?: string
+  sentFolder?: string
+  /** 1 on, 0 off. */
+  simpleMode?: number
+  /** xs:dateTime as the server wrote it; read-only. */
+  lastFetch?: string
 }
 
 /** What AuthenticateIncoming/AuthenticateOutgoing take; not stored, so outside the field catalogue. */
@@ -37,8 +45,7 @@ export interface EMailConnectionInfo {
   useSsl?: boolean
 }
 
-
-type Scalar = 'int' | 'short' | 'string'
+type Scalar = 'int' | 'short' | 'string' | 'dateTime'
 
 export interface FieldSpec<T> {
   readonly element: string
@@ -47,9 +54,18 @@ export interface FieldSpec<T> {
 }
 
 // Derived from the field catalogue, which owns the wire order (WIRE_SEQUENCE) and the member names.
-export const SERVICE_AUTH_FIELDS: readonly FieldSpec<ServiceAuth>[] = wireTable('ServiceAuth') as FieldSpec<ServiceAuth>[]
+// ServiceAuth is the same in every version.
+export const SERVICE_AUTH_FIELDS: readonly FieldSpec<ServiceAuth>[] = wireTable('ServiceAuth', API_VERSIONS[0]) as FieldSpec<ServiceAuth>[]
 
-export const EMAIL_ACCOUNT_FIELDS: readonly FieldSpec<EMailAccount>[] = wireTable('EMailAccount') as FieldSpec<EMailAccount>[]
+const EMAIL_ACCOUNT_TABLES = new Map(API_VERSIONS.map((v) => [v, Object.freeze(wireTable('EMailAccount', v) as FieldSpec<EMailAccount>[])]))
+
+/** EMailAccount's members in one version's schema order: 86 and 87 end at ErrorReason, 88 (2026) has four more. */
+export function emailAccountFields(version: ApiVersion): readonly FieldSpec<EMailAccount>[] {
+  return EMAIL_ACCOUNT_TABLES.get(version) as readonly FieldSpec<EMailAccount>[]
+}
+
+/** The newest version's table: every member any version has (what the sandbox's store keeps). */
+export const ALL_EMAIL_ACCOUNT_FIELDS = emailAccountFields(API_VERSIONS[API_VERSIONS.length - 1] as ApiVersion)
 
 /** Element names whose text is secret wherever they appear in an exchange. */
 export const SECRET_ELEMENTS = ['Password', 'Ticket', 'ApplicationToken', 'SignedSystemToken', 'Token'] as const

@@ -4,6 +4,7 @@ import type {XmlFields} from './envelope.js'
 import type {NetServerClient} from './client.js'
 import {isNil} from './xml-tree.js'
 import type {SoapResponse} from './response.js'
+import type {ApiVersion} from './versions.js'
 
 /** One entry of GetReadySyncEmailAccounts: an account id and its owner (AssociateName is the user name). */
 export interface SyncUserAccount {
@@ -16,18 +17,25 @@ export interface SyncUserAccount {
 export class EMailService {
   constructor(private readonly client: NetServerClient) {}
 
+  /** The API version every call of this service speaks; it decides which account members exist. */
+  get version(): ApiVersion {
+    return this.client.config.version
+  }
+
   /** Creates (id 0 or none) or updates an account; returns the stored account with its ids. */
   async saveEMailAccount(account: EMailAccount): Promise<EMailAccount> {
     const idempotent = (account.emailAccountId ?? 0) > 0
-    const res = await this.call('SaveEMailAccount', [['EMailAccount', accountFields(account)]], idempotent)
-    const stored = responseAccount(res)
+    // LastFetch is the sync service's to write: what was read is not sent back.
+    const {lastFetch: _readOnly, ...sent} = account
+    const res = await this.call('SaveEMailAccount', [['EMailAccount', accountFields(sent, this.version)]], idempotent)
+    const stored = responseAccount(res, this.version)
     if (!stored) throw new Error('SaveEMailAccount answered without the stored account')
     return stored
   }
 
   /** The account, or undefined when the server answers with no account. */
   async getEMailAccount(id: number): Promise<EMailAccount | undefined> {
-    return responseAccount(await this.call('GetEMailAccount', [['EMailAccountId', id]], true))
+    return responseAccount(await this.call('GetEMailAccount', [['EMailAccountId', id]], true), this.version)
   }
 
   async deleteEMailAccount(id: number): Promise<void> {
@@ -36,12 +44,12 @@ export class EMailService {
 
   /** A blank account (id 0) with the server's defaults; NetServer fills in the calling associate. */
   async createDefaultEMailAccount(): Promise<EMailAccount> {
-    return responseCarrier(await this.call('CreateDefaultEMailAccount', [], true)) ?? {}
+    return responseCarrier(await this.call('CreateDefaultEMailAccount', [], true), this.version) ?? {}
   }
 
   /** The calling associate's account with this From-address, if any. */
   async getEMailAccountFromEMailAddress(address: string): Promise<EMailAccount | undefined> {
-    return responseAccount(await this.call('GetEMailAccountFromEMailAddress', [['FromAddress', address]], true))
+    return responseAccount(await this.call('GetEMailAccountFromEMailAddress', [['FromAddress', address]], true), this.version)
   }
 
   /**
@@ -100,13 +108,13 @@ function booleanResponse(res: SoapResponse): boolean {
   return text === 'true' || text === '1'
 }
 
-function responseCarrier(res: SoapResponse): EMailAccount | undefined {
+function responseCarrier(res: SoapResponse, version: ApiVersion): EMailAccount | undefined {
   const el = res.body.children.find((c) => c.local === 'Response')
-  return !el || isNil(el) ? undefined : parseAccount(el)
+  return !el || isNil(el) ? undefined : parseAccount(el, version)
 }
 
-function responseAccount(res: SoapResponse): EMailAccount | undefined {
-  const account = responseCarrier(res)
+function responseAccount(res: SoapResponse, version: ApiVersion): EMailAccount | undefined {
+  const account = responseCarrier(res, version)
   // NetServer answers an unknown id with an empty carrier (id 0) rather than nil.
   return account?.emailAccountId ? account : undefined
 }

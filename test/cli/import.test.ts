@@ -42,7 +42,8 @@ describe('account import', () => {
     const stored = sandbox.current.accounts().find((a) => String(a.emailAccountId) === ids[0])
     expect(stored).toMatchObject({emailAddress: 'user2000@example.com', incoming: {server: 'outlook.office365.com', port: 993, password: 'imap-pw-2000'}, outgoing: {server: 'smtp.example.com'}})
     const undo = readFileSync(join(dir, 'upd.csv.results.undo.csv'), 'utf8')
-    expect(undo.split('\n')[0]).toBe(HEADER.replace('associate_id', 'associate'))
+    // Undo files have every column, the Services88 (2026) ones too (empty on 86/87).
+    expect(undo.split('\n')[0]).toBe(`${HEADER.replace('associate_id', 'associate')},inbox_folder,sent_folder,simple_mode`)
     expect(undo).toContain(`${ids[0]},user2000@example.com,5,imap.example.com,993,plain,user2000,,smtp.example.com,587,plain,user2000,`)
     expect(undo).not.toMatch(/imap-pw/)
     const replay = await runCli(['account', 'import', join(dir, 'upd.csv.results.undo.csv'), '--results', join(dir, 'undo.results.csv')], {env: env()})

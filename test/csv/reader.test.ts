@@ -64,8 +64,9 @@ describe('reading the file', () => {
     const values = {email: 'a@b.no', associate_id: '5', imap_server: 'i.no', smtp_server: 's.no', imap_password: 'x,y;z', smtp_password: 'p'}
     for (const delimiter of [',', ';', '\t']) {
       const quoted = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v.includes(delimiter) ? `"${v}"` : v]))
+      // HEADER has every column but the Services88 (2026) ones.
       const report = await reportOf(`${HEADER.replaceAll(',', delimiter)}\n${line(quoted, delimiter)}\n`)
-      expect(report).toMatchObject({delimiter, rows: 1, valid: 1, fields: [...CSV_FIELDS]})
+      expect(report).toMatchObject({delimiter, rows: 1, valid: 1, fields: CSV_FIELDS.filter((f) => !['inbox_folder', 'sent_folder', 'simple_mode'].includes(f))})
     }
   })
 

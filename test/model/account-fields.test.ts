@@ -2,7 +2,8 @@ import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {ACCOUNT_FIELDS, CREDENTIALS, CSV_COLUMNS, FLAG_FIELDS, WIRE_SEQUENCE} from '../../src/model/account-fields.js'
-import {EMAIL_ACCOUNT_FIELDS, SERVICE_AUTH_FIELDS} from '../../src/soap/account-model.js'
+import {emailAccountFields, SERVICE_AUTH_FIELDS} from '../../src/soap/account-model.js'
+import {API_VERSIONS} from '../../src/soap/versions.js'
 import {ROOT} from '../helpers/cli.js'
 
 /** The element names of a complexType's own sequence in an XSD (the Carrier base's members come from the base). */
@@ -15,14 +16,38 @@ function xsdSequence(xsd: string, type: string): string[] {
 }
 
 const xsd = readFileSync(join(ROOT, 'schemas', 'xsd', 'email-services87.xsd'), 'utf8')
+// Services88 as published in 2026 (extracted from the 2026 WSDL); 86 uses the 87 file with its token replaced.
+const xsd88 = readFileSync(join(ROOT, 'schemas', 'xsd', 'email-services88.xsd'), 'utf8')
+const xsdOf = (version: string) => (version === '88' ? xsd88 : xsd)
 
 describe('the field catalogue owns the wire order', () => {
-  it('its sequences are the XSD sequences of EMailAccount and ServiceAuth', () => {
-    expect(WIRE_SEQUENCE.EMailAccount).toEqual(xsdSequence(xsd, 'EMailAccount'))
-    expect(WIRE_SEQUENCE.ServiceAuth).toEqual(xsdSequence(xsd, 'ServiceAuth'))
+  it('its sequences are the newest XSD sequences of EMailAccount and ServiceAuth', () => {
+    expect(WIRE_SEQUENCE.EMailAccount).toEqual(xsdSequence(xsd88, 'EMailAccount'))
+    expect(WIRE_SEQUENCE.ServiceAuth).toEqual(xsdSequence(xsd88, 'ServiceAuth'))
+    expect(xsdSequence(xsd88, 'ServiceAuth')).toEqual(xsdSequence(xsd, 'ServiceAuth'))
+  })
+
+  it("each version's wire table is that version's XSD sequence: 86 and 87 end at ErrorReason, 88 has the four 2026 members", () => {
+    for (const version of API_VERSIONS) expect(emailAccountFields(version).map((s) => s.element), version).toEqual(xsdSequence(xsdOf(version), 'EMailAccount'))
+    expect(emailAccountFields('87').at(-1)?.element).toBe('ErrorReason')
+    expect(emailAccountFields('88').slice(-4)).toEqual([
+      {element: 'InboxFolder', key: 'inboxFolder', type: 'string'},
+      {element: 'SentFolder', key: 'sentFolder', type: 'string'},
+      {element: 'SimpleMode', key: 'simpleMode', type: 'short'},
+      {element: 'LastFetch', key: 'lastFetch', type: 'dateTime'},
+    ])
+  })
+
+  it('the 2026 members have the XSD types and nillability the catalogue relies on', () => {
+    const decl = (name: string) => new RegExp(`<xs:element minOccurs="0" name="${name}"([^/]*)/>`).exec(xsd88)?.[1] ?? ''
+    expect(decl('InboxFolder')).toMatch(/nillable="true" type="xs:string"/)
+    expect(decl('SentFolder')).toMatch(/nillable="true" type="xs:string"/)
+    expect(decl('SimpleMode')).toMatch(/^ type="xs:short" $/)
+    expect(decl('LastFetch')).toMatch(/^ type="xs:dateTime" $/)
   })
 
   it('the wire tables src/soap reads follow those sequences, one catalogue field per element', () => {
+    const EMAIL_ACCOUNT_FIELDS = emailAccountFields('87')
     expect(EMAIL_ACCOUNT_FIELDS.map((s) => s.element)).toEqual(xsdSequence(xsd, 'EMailAccount'))
     expect(SERVICE_AUTH_FIELDS.map((s) => s.element)).toEqual(xsdSequence(xsd, 'ServiceAuth'))
     expect(EMAIL_ACCOUNT_FIELDS).toEqual([
@@ -88,10 +113,11 @@ describe('every name of a field comes from the catalogue', () => {
     const {accountRow, CSV_FIELDS} = await import('../../src/csv/header.js')
     const {RESULT_COLUMNS} = await import('../../src/bulk/results.js')
     expect(CSV_FIELDS).toEqual(CSV_COLUMNS.map((f) => f.column))
-    expect(CSV_FIELDS).toEqual(['id', 'email', 'associate', 'imap_server', 'imap_port', 'imap_auth_type', 'imap_username', 'imap_password', 'smtp_server', 'smtp_port', 'smtp_auth_type', 'smtp_username', 'smtp_password'])
+    expect(CSV_FIELDS).toEqual(['id', 'email', 'associate', 'imap_server', 'imap_port', 'imap_auth_type', 'imap_username', 'imap_password', 'smtp_server', 'smtp_port', 'smtp_auth_type', 'smtp_username', 'smtp_password', 'inbox_folder', 'sent_folder', 'simple_mode'])
     const account = {emailAccountId: 3, emailAddress: 'a@b.no', associateId: 4, incoming: {server: 'i', port: 1, authType: 'a', username: 'u', password: 'p'}, outgoing: {server: 's', port: 2, authType: 'b', username: 'v', password: 'q'}}
-    expect(accountRow(account, true)).toEqual([3, 'a@b.no', 4, 'i', 1, 'a', 'u', 'p', 's', 2, 'b', 'v', 'q'])
-    expect(accountRow(account, false)).toEqual([3, 'a@b.no', 4, 'i', 1, 'a', 'u', undefined, 's', 2, 'b', 'v', undefined])
+    expect(accountRow(account, true)).toEqual([3, 'a@b.no', 4, 'i', 1, 'a', 'u', 'p', 's', 2, 'b', 'v', 'q', undefined, undefined, undefined])
+    expect(accountRow({...account, inboxFolder: 'INBOX', sentFolder: 'Sent', simpleMode: 1}, false).slice(-3)).toEqual(['INBOX', 'Sent', 1])
+    expect(accountRow(account, false)).toEqual([3, 'a@b.no', 4, 'i', 1, 'a', 'u', undefined, 's', 2, 'b', 'v', undefined, undefined, undefined, undefined])
     expect(RESULT_COLUMNS.filter((c) => CSV_FIELDS.includes(c))).toEqual(['email', 'associate'])
     // The results file names the associate twice: the id, and the user name it resolved to.
     expect(RESULT_COLUMNS.slice(0, 4)).toEqual(['line', 'email', 'associate_id', 'associate'])
@@ -99,14 +125,14 @@ describe('every name of a field comes from the catalogue', () => {
 
   it('the views show the catalogue labels and JSON keys, and mask every secret', async () => {
     const {accountView, renderAccount} = await import('../../src/output/account-view.js')
-    const account = {emailAccountId: 3, emailAddress: 'a@b.no', associateId: 4, incoming: {serviceAuthId: 1, server: 'i', port: 1, authType: 'a', username: 'u', password: 'p'}, outgoing: {serviceAuthId: 2, server: 's', port: 2, authType: 'b', username: 'v', password: 'q'}, accountStatus: 2, errorCount: 1, errorReason: 'x'}
+    const account = {emailAccountId: 3, emailAddress: 'a@b.no', associateId: 4, incoming: {serviceAuthId: 1, server: 'i', port: 1, authType: 'a', username: 'u', password: 'p'}, outgoing: {serviceAuthId: 2, server: 's', port: 2, authType: 'b', username: 'v', password: 'q'}, accountStatus: 2, errorCount: 1, errorReason: 'x', inboxFolder: 'INBOX', sentFolder: 'Sent', simpleMode: 1, lastFetch: '2026-02-03T04:05:06'}
     const view = accountView(account) as unknown as Record<string, unknown>
     const keys = (side?: string) => ACCOUNT_FIELDS.filter((f) => f.side === side).map((f) => f.view.json)
     expect(Object.keys(view)).toEqual([...keys().slice(0, 3), 'imap', 'smtp', ...keys().slice(3)])
     for (const side of ['imap', 'smtp']) expect(Object.keys(view[side] as object)).toEqual(keys(side))
     expect(JSON.stringify(view)).not.toMatch(/"p"|"q"/)
     const labels = renderAccount(accountView(account), {bold: (s) => s, dim: (s) => s}).split('\n').map((l) => l.split(/\s{2,}/)[0])
-    expect(labels).toEqual(['Account', 'E-mail', 'Associate', 'IMAP server', 'IMAP user', 'IMAP auth', 'IMAP password', 'SMTP server', 'SMTP user', 'SMTP auth', 'SMTP password', 'Status'])
+    expect(labels).toEqual(['Account', 'E-mail', 'Associate', 'IMAP server', 'IMAP user', 'IMAP auth', 'IMAP password', 'SMTP server', 'SMTP user', 'SMTP auth', 'SMTP password', 'Inbox folder', 'Sent folder', 'Simple mode', 'Status', 'Last fetch'])
     expect(new Set(labels)).toEqual(new Set(ACCOUNT_FIELDS.map((f) => f.view.label).filter(Boolean)))
   })
 

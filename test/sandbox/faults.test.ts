@@ -53,7 +53,7 @@ const account = (emailAddress: string): EMailAccount => ({
   outgoing: {serviceAuthId: 0, server: 'smtp.example.com', port: 587, authType: 'plain-text', username: 'u', password: 'out-secret'},
 })
 
-const save = (sb: Sandbox, address: string) => call(sb, 'EMail', 'SaveEMailAccount', [['EMailAccount', accountFields(account(address))]], {ticket: sb.demoTicket})
+const save = (sb: Sandbox, address: string) => call(sb, 'EMail', 'SaveEMailAccount', [['EMailAccount', accountFields(account(address), '87')]], {ticket: sb.demoTicket})
 const lookup = (sb: Sandbox, ticket = sb.demoTicket) => call(sb, 'EMail', 'GetEMailAccountFromEMailAddress', [['FromAddress', 'nobody@example.com']], {ticket})
 const login = (sb: Sandbox) => call(sb, 'SoPrincipal', 'AuthenticateUsernamePassword', [['UserName', 'demo'], ['Password', 'demo']], {})
 
@@ -62,7 +62,7 @@ const login = (sb: Sandbox) => call(sb, 'SoPrincipal', 'AuthenticateUsernamePass
  * after an abort undici opens a spare connection that holds the sandbox's close() for its grace period.
  */
 function saveGivingUp(sb: Sandbox, address: string, ms: number): Promise<string> {
-  const body = buildEnvelope({version: '87', operation: 'SaveEMailAccount', headers: {ticket: sb.demoTicket}, body: [['EMailAccount', accountFields(account(address))]]})
+  const body = buildEnvelope({version: '87', operation: 'SaveEMailAccount', headers: {ticket: sb.demoTicket}, body: [['EMailAccount', accountFields(account(address), '87')]]})
   return new Promise((resolve) => {
     const req = httpRequest(`${sb.url}/Remote/Services87/EMail.svc`, {
       method: 'POST',

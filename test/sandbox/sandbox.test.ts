@@ -62,7 +62,7 @@ function fault(ex: Exchange): {code: string; text: string} {
 
 function responseAccount(wrapper: XElement): EMailAccount | undefined {
   const el = child(wrapper, NS87, 'Response')
-  return el && !isNil(el) ? parseAccount(el) : undefined
+  return el && !isNil(el) ? parseAccount(el, '87') : undefined
 }
 
 const jane: EMailAccount = {
@@ -72,7 +72,7 @@ const jane: EMailAccount = {
   outgoing: {serviceAuthId: 0, server: 'smtp.example.com', port: 587, authType: 'plain-text', username: 'jane', password: 'out-secret'},
 }
 
-const saveBody = (account: EMailAccount): XmlFields => [['EMailAccount', accountFields(account)]]
+const saveBody = (account: EMailAccount): XmlFields => [['EMailAccount', accountFields(account, '87')]]
 
 /** The reference SaveEMailAccount request (SOAP 1.1, headers inside soap:Header), with a placeholder for the EMailAccount children. */
 function saveXml(accountChildren: string, ticket: string, ns = NS87): string {
@@ -369,7 +369,8 @@ describe('sandbox lifecycle', () => {
 
     const second = await startSandbox({dataFile, schemaCheck: false})
     try {
-      expect(second.accounts()).toEqual([saved])
+      // The store keeps the Services88 (2026) columns too; an 87 answer leaves them out.
+      expect(second.accounts()).toEqual([{...saved, inboxFolder: '', sentFolder: '', simpleMode: 0}])
       const got = await call(second, 'EMail', 'GetEMailAccount', [['EMailAccountId', saved.emailAccountId!]], {ticket: first.demoTicket})
       expect(responseAccount(answer(got, 'GetEMailAccount'))).toEqual(saved)
       const next = responseAccount(answer(await call(second, 'EMail', 'SaveEMailAccount', saveBody(jane), {ticket: second.demoTicket}), 'SaveEMailAccount'))!
@@ -407,5 +408,46 @@ describe('sandbox lifecycle', () => {
     const closing = performance.now()
     await sb.close()
     expect(performance.now() - closing).toBeLessThan(1000)
+  })
+})
+
+describe('sandbox: Services88 as published in 2026', () => {
+  let sb: Sandbox
+  beforeAll(async () => {
+    sb = await startSandbox({port: 0})
+  })
+  afterAll(async () => {
+    await sb.close()
+  })
+
+  const in88 = {...jane, inboxFolder: 'INBOX/CRM', sentFolder: 'Sent', simpleMode: 1}
+  const get = (id: number, version: ApiVersion) => call(sb, 'EMail', 'GetEMailAccount', [['EMailAccountId', id]], {ticket: sb.demoTicket}, version)
+
+  it('stores and answers the 2026 members on 88, LastFetch as DateTime.MinValue until a fetch is recorded', async () => {
+    const saved = await call(sb, 'EMail', 'SaveEMailAccount', [['EMailAccount', accountFields(in88, '88')]], {ticket: sb.demoTicket}, '88')
+    expect(saved.status, saved.text).toBe(200)
+    const id = parseAccount(child(answer(saved, 'SaveEMailAccount', undefined, '88'), servicesNamespace('88'), 'Response')!, '88').emailAccountId!
+    const read = (ex: Exchange) => parseAccount(child(answer(ex, 'GetEMailAccount', undefined, '88'), servicesNamespace('88'), 'Response')!, '88')
+    expect(read(await get(id, '88'))).toMatchObject({inboxFolder: 'INBOX/CRM', sentFolder: 'Sent', simpleMode: 1, lastFetch: '0001-01-01T00:00:00'})
+    sb.setSyncState(id, {accountStatus: 4, lastFetch: '2026-02-03T04:05:06'})
+    expect(read(await get(id, '88')).lastFetch).toBe('2026-02-03T04:05:06')
+  })
+
+  it.each(['86', '87'] as const)('never emits them in a %s answer', async (version) => {
+    const saved = await call(sb, 'EMail', 'SaveEMailAccount', [['EMailAccount', accountFields(in88, '88')]], {ticket: sb.demoTicket}, '88')
+    const id = parseAccount(child(answer(saved, 'SaveEMailAccount', undefined, '88'), servicesNamespace('88'), 'Response')!, '88').emailAccountId!
+    const ex = await get(id, version)
+    expect(ex.status, ex.text).toBe(200)
+    expect(ex.text).toContain('jane.doe@example.com')
+    expect(ex.text).not.toMatch(/InboxFolder|SentFolder|SimpleMode|LastFetch/)
+  })
+
+  it('refuses a 87 request carrying InboxFolder by its schema check, and stores nothing', async () => {
+    const before = sb.accounts().length
+    const xml = buildEnvelope({version: '88', operation: 'SaveEMailAccount', headers: {ticket: sb.demoTicket}, body: [['EMailAccount', accountFields(in88, '88')]]}).replaceAll('NetServer/Services88', 'NetServer/Services87')
+    const ex = await post(sb, endpoint('EMail', '87'), xml, {'content-type': 'text/xml; charset=utf-8', soapaction: `"${soapAction('87', 'EMail', 'SaveEMailAccount')}"`})
+    expect(ex.status).toBe(500)
+    expect(ex.text).toMatch(/InboxFolder/)
+    expect(sb.accounts().length).toBe(before)
   })
 })

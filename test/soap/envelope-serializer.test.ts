@@ -73,7 +73,7 @@ describe('buildSoap11Envelope against the string writer it replaced', () => {
     const headers = fc.record({applicationToken: optional(text), ticket: optional(text), timeZone: optional(fc.record({id: optional(fc.integer()), locationCode: optional(text)}))})
     fc.assert(
       fc.property(fc.constantFrom(...API_VERSIONS), headers, account, (version, h, acc) => {
-        const body: XmlFields = [['EMailAccount', accountFields(acc)]]
+        const body: XmlFields = [['EMailAccount', accountFields(acc, version)]]
         const reference = () => referenceSoap11Envelope({ns: servicesNamespace(version), header: referenceHeaderFields(h), bodyElement: 'SaveEMailAccount', body})
         expect(outcome(() => buildEnvelope({version, operation: 'SaveEMailAccount', headers: h, body}))).toEqual(outcome(reference))
       }),

@@ -9,10 +9,11 @@ import fc from 'fast-check'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {validateEnvelope, type SchemaProblem} from '../../src/sandbox/schema.js'
 import type {EMailAccount, ServiceAuth} from '../../src/soap/account-model.js'
-import {accountFields} from '../../src/soap/account-xml.js'
+import {accountFields, parseAccount} from '../../src/soap/account-xml.js'
 import {buildEnvelope} from '../../src/soap/envelope.js'
 import {EnvelopeValueError} from '../../src/soap/errors.js'
 import {API_VERSIONS, type ApiVersion, type ServiceName} from '../../src/soap/versions.js'
+import {findInvalidXmlChar} from '../../src/soap/xml-chars.js'
 import {parseXml} from '../../src/soap/xml-tree.js'
 import {capture, type CaptureConfig, type Captured, type Services} from '../helpers/soap-capture.js'
 import {netServerHandler, ns, SOAP_ENV, startServer, type TestServer} from '../helpers/soap-responder.js'
@@ -307,7 +308,7 @@ describe('property: any string round-trips or is refused with EnvelopeValueError
         version: '87',
         operation: 'SaveEMailAccount',
         headers: {applicationToken: 'APP', ticket: 'T'},
-        body: [['EMailAccount', accountFields({emailAccountId: 0, emailAddress: 'a@example.com', incoming: {password: value}})]],
+        body: [['EMailAccount', accountFields({emailAccountId: 0, emailAddress: 'a@example.com', incoming: {password: value}}, '87')]],
       })
     } catch (error) {
       expect(error).toBeInstanceOf(EnvelopeValueError)
@@ -378,7 +379,7 @@ describe('optional members and order', () => {
     )
     fc.assert(
       fc.property(account, (a) => {
-        const xml = buildEnvelope({version: '87', operation: 'SaveEMailAccount', headers: {}, body: [['EMailAccount', accountFields(a)]]})
+        const xml = buildEnvelope({version: '87', operation: 'SaveEMailAccount', headers: {}, body: [['EMailAccount', accountFields(a, '87')]]})
         const el = at(parseXml(xml), 'Body', 'SaveEMailAccount', 'EMailAccount')
         const present = new Set(Object.keys(a).map((k) => ACCOUNT_ORDER[accountKeys.indexOf(k as (typeof accountKeys)[number])]))
         expect(childNames(el)).toEqual(ACCOUNT_ORDER.filter((n) => present.has(n)))
@@ -405,5 +406,58 @@ describe('optional members and order', () => {
     const root = parseXml(sent.envelope)
     expect([root.ns, root.local]).toEqual([SOAP_ENV, 'Envelope'])
     expect(root.children.map((c) => `{${c.ns}}${c.local}`)).toEqual([`{${SOAP_ENV}}Header`, `{${SOAP_ENV}}Body`])
+  })
+})
+
+describe('Services88 as published in 2026: InboxFolder, SentFolder, SimpleMode, LastFetch', () => {
+  const with88: EMailAccount = {...REFERENCE_ACCOUNT, inboxFolder: 'INBOX/CRM', sentFolder: 'Sent', simpleMode: 1, lastFetch: '2026-02-03T04:05:06'}
+  const base: EMailAccount = {...REFERENCE_ACCOUNT}
+
+  it('88 sends the three settings after ErrorReason in schema order, never the read-only LastFetch, and meets the 2026 schema', async () => {
+    const sent = await send('88', {run: (s) => s.email.saveEMailAccount(with88)})
+    const account = at(parseXml(sent.envelope), 'Body', 'SaveEMailAccount', 'EMailAccount')
+    expect(childNames(account).slice(-4)).toEqual(['ErrorReason', 'InboxFolder', 'SentFolder', 'SimpleMode'])
+    expect(at(account, 'SimpleMode').text).toBe('1')
+    expect(sent.envelope).not.toContain('LastFetch')
+    expect(await validateEnvelope(sent.envelope, 'EMail', '88')).toEqual([])
+  })
+
+  it.each(['86', '87'] as const)('%s never sends them: an account without them goes out as before, one with them is refused before sending', async (version) => {
+    const sent = await send(version, {run: (s) => s.email.saveEMailAccount(base)})
+    expect(childNames(at(parseXml(sent.envelope), 'Body', 'SaveEMailAccount', 'EMailAccount'))).toEqual(ACCOUNT_ORDER.filter((n) => n in {EMailAccountId: 1, EMailAddress: 1, AssociateId: 1, IncomingCredentials: 1, OutgoingCredentials: 1, AccountStatus: 1, ErrorCount: 1, ErrorReason: 1}))
+    expect(sent.envelope).not.toMatch(/InboxFolder|SentFolder|SimpleMode|LastFetch/)
+    const before = server.requests.length
+    expect(() => accountFields({...base, sentFolder: 'Sent'}, version)).toThrow(`EMailAccount.SentFolder does not exist in Services${version}`)
+    await expect(capture(server, {version, applicationToken: APP_TOKEN, ticket: TICKET}, (s) => s.email.saveEMailAccount({...base, simpleMode: 0}))).rejects.toThrow(/SimpleMode does not exist/)
+    expect(server.requests.length).toBe(before)
+  })
+
+  it("the sandbox's schema check refuses InboxFolder in a 87 request and accepts it in a 88 one", async () => {
+    const xml88 = buildEnvelope({version: '88', operation: 'SaveEMailAccount', headers: {ticket: TICKET}, body: [['EMailAccount', accountFields({...base, inboxFolder: 'INBOX'}, '88')]]})
+    expect(await validateEnvelope(xml88, 'EMail', '88')).toEqual([])
+    const xml87 = xml88.replaceAll('NetServer/Services88', 'NetServer/Services87')
+    const problems = await validateEnvelope(xml87, 'EMail', '87')
+    expect(problems.map((p) => p.message).join('\n')).toMatch(/InboxFolder/)
+  })
+
+  it('parsing reads the 88 members from a 88 answer (LastFetch as its ISO text) and ignores them in older versions', () => {
+    const xml = `<EMailAccount xmlns="x"><EMailAccountId>7</EMailAccountId><ErrorReason/><InboxFolder>INBOX</InboxFolder><SentFolder>Sent</SentFolder><SimpleMode>1</SimpleMode><LastFetch>2026-02-03T04:05:06.123+01:00</LastFetch></EMailAccount>`
+    const el = parseXml(xml)
+    expect(parseAccount(el, '88')).toEqual({emailAccountId: 7, errorReason: '', inboxFolder: 'INBOX', sentFolder: 'Sent', simpleMode: 1, lastFetch: '2026-02-03T04:05:06.123+01:00'})
+    expect(parseAccount(el, '87')).toEqual({emailAccountId: 7, errorReason: ''})
+  })
+
+  it('property: any values of the 88 members round-trip through a 88 envelope in schema order', () => {
+    const text = fc.string({maxLength: 40}).filter((s) => !findInvalidXmlChar(s))
+    fc.assert(
+      fc.property(fc.option(text, {nil: undefined}), fc.option(text, {nil: undefined}), fc.option(fc.constantFrom(0, 1), {nil: undefined}), (inboxFolder, sentFolder, simpleMode) => {
+        const a: EMailAccount = {emailAccountId: 3, inboxFolder, sentFolder, simpleMode}
+        const xml = buildEnvelope({version: '88', operation: 'SaveEMailAccount', headers: {}, body: [['EMailAccount', accountFields(a, '88')]]})
+        const el = at(parseXml(xml), 'Body', 'SaveEMailAccount', 'EMailAccount')
+        const parsed = parseAccount(el, '88')
+        expect(parsed).toEqual(Object.fromEntries(Object.entries(a).filter(([, v]) => v !== undefined)))
+      }),
+      {numRuns: 200},
+    )
   })
 })

@@ -15,7 +15,7 @@ Every input row gets exactly one line in the results file (default <FILE>.result
 
 Undo files: <results>.undo.csv holds the previous values of updated accounts (without passwords) for replaying with account import; <results>.created.csv lists created accounts for account delete --from.
 
-Columns: ${CSV_COLUMNS.map((f) => f.column).join(', ')} (any case; - _ and space alike). Delimiter , ; or tab (detected), UTF-8 with or without BOM, UTF-16 with a BOM, or --encoding. A column soemail does not know stops the file (exit 3, with the nearest known column) rather than being dropped: rename it with --map or leave it out with --ignore-column.
+Columns: ${CSV_COLUMNS.map((f) => f.column).join(', ')} (any case; - _ and space alike); inbox_folder, sent_folder and simple_mode (on/off, yes/no, true/false, 1/0) only with --api-version 88, where a value in them with 86 or 87 is a row error (exit 3). Delimiter , ; or tab (detected), UTF-8 with or without BOM, UTF-16 with a BOM, or --encoding. A column soemail does not know stops the file (exit 3, with the nearest known column) rather than being dropped: rename it with --map or leave it out with --ignore-column.
 
 --dry-run makes the real run's checks (every row, the ticket and the URL) and exits as the real run would (0, 3, 4, 6, 7) without sending a write, so "--dry-run && import" is a gate. Only one import of a file runs at a time: a second one exits 2 naming the process that holds <results>.lock.`
 

@@ -14,9 +14,15 @@ With --id, reads the stored account and changes only the fields you give, so an 
 
 On a terminal, missing fields are asked for (passwords masked) and a summary is shown before anything is sent. Elsewhere it never prompts: it exits 2 and names every missing flag.
 
-Passwords: --imap-password-stdin / --smtp-password-stdin read one line each from standard input (after the ticket line when --ticket-stdin is also given), or set SOEMAIL_IMAP_PASSWORD / SOEMAIL_SMTP_PASSWORD.`
+Passwords: --imap-password-stdin / --smtp-password-stdin read one line each from standard input (after the ticket line when --ticket-stdin is also given), or set SOEMAIL_IMAP_PASSWORD / SOEMAIL_SMTP_PASSWORD.
+
+Services88 (2026): --inbox-folder, --sent-folder and --simple-mode (on/off, yes/no, true/false or 1/0) exist only with --api-version 88; with 86 or 87 they exit 2 and say so, nothing is sent. Left out, they keep the stored value; --inbox-folder "" clears a folder.`
 
   static override examples = [
+    {
+      description: 'Services88: set the folders Inbox uses and turn SimpleMode on:',
+      command: '<%= config.bin %> <%= command.id %> --id 42 --api-version 88 --inbox-folder INBOX --sent-folder Sent --simple-mode on',
+    },
     {
       description: 'Create an account, passwords from the environment:',
       command: 'SOEMAIL_IMAP_PASSWORD=… SOEMAIL_SMTP_PASSWORD=… <%= config.bin %> <%= command.id %> --url https://crm.example.com/SuperOffice --email jane.doe@example.com --associate jane --imap-server imap.example.com --smtp-server smtp.example.com',
