@@ -55,7 +55,7 @@ if (mode === 'sandbox') {
     Array.from({length: concurrency}, async () => {
       while (next < rows) {
         const input = inputs[next++]
-        const body = buildEnvelope({version: '87', operation: 'SaveEMailAccount', headers: {ticket}, body: [['EMailAccount', accountFields(accountForCreate(input))]]})
+        const body = buildEnvelope({version: '87', operation: 'SaveEMailAccount', headers: {ticket}, body: [['EMailAccount', accountFields(accountForCreate(input), '87')]]})
         const res = await got.post(endpoint, {
           body,
           headers: {'content-type': 'text/xml; charset=utf-8', soapaction: `"${action}"`, 'user-agent': 'soemail', accept: 'text/xml'},
