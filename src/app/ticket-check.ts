@@ -1,4 +1,4 @@
-import {COMMAND_RETRIES, sendWithRetries} from '../connection/call-policy.js'
+import {COMMAND_RETRIES, readWithRetries} from '../connection/call-policy.js'
 import type {CommandSession} from './world.js'
 
 /**
@@ -6,8 +6,8 @@ import type {CommandSession} from './world.js'
  * --dry-run so that both exit alike (4 for a rejected ticket, 7 for nothing at the URL or a server
  * error): one authenticated read. CreateDefaultEMailAccount returns a blank account and stores nothing.
  * A bulk connection sends each request once (the runner retries rows), so this read, which is no row,
- * gets a single command's retries: one 503 at the start must not end the whole run.
+ * is retried as the runner retries a row's read (a 500 or a reset too): one failure at the start must not end the whole run.
  */
 export function ticketCheck(session: Pick<CommandSession, 'email' | 'call'>): () => Promise<void> {
-  return () => session.call(() => sendWithRetries(() => session.email.createDefaultEMailAccount(), true, COMMAND_RETRIES).then(() => undefined))
+  return () => session.call(() => readWithRetries(() => session.email.createDefaultEMailAccount(), COMMAND_RETRIES).then(() => undefined))
 }

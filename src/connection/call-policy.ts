@@ -156,7 +156,10 @@ export async function readWithRetries<T>(send: () => Promise<T>, policy: RetryPo
     try {
       return await send()
     } catch (error) {
-      if (attempt > policy.retries || classifyFailure(error, false).kind !== 'retry') throw error
+      if (attempt > policy.retries || classifyFailure(error, false).kind !== 'retry') {
+        if (error instanceof SoapError) error.attempts = attempt
+        throw error
+      }
       await (policy.sleep ?? sleep)(retryDelay(policy.backoffMs, attempt, policy.random))
     }
   }
