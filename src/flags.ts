@@ -102,3 +102,20 @@ export const accountIdArg = Args.custom<number>({
     return id
   },
 })
+
+/**
+ * The checks before a save (account save and import alike): the login test on the CRM server, the
+ * Microsoft 365 policy, provider presets and detection. Their environment variables let a script or a
+ * machine without DNS set the default once.
+ */
+export const saveCheckFlags = {
+  verify: Flags.boolean({
+    summary: 'Test the IMAP and SMTP logins from the CRM server before saving (default on; --no-verify skips it). Env: SOEMAIL_VERIFY=off.',
+    allowNo: true,
+    helpGroup: 'Checks',
+  }),
+  'save-unverified': Flags.boolean({summary: 'Save an account whose login test failed, with a warning, instead of refusing it.', helpGroup: 'Checks'}),
+  'allow-password-auth': Flags.boolean({summary: 'Save a Microsoft 365 password account (a tenant that still allows basic authentication) instead of refusing it.', helpGroup: 'Checks'}),
+  offline: Flags.boolean({summary: 'No DNS: detect servers from the built-in table only, skip the MX checks. Env: SOEMAIL_OFFLINE=1.', helpGroup: 'Checks'}),
+  provider: Flags.string({summary: 'Fill the servers and ports from a built-in preset (soemail providers lists them).', helpGroup: 'Checks'}),
+}

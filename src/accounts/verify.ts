@@ -124,5 +124,9 @@ export async function mxWarning(email: Pick<EMailService, 'hasMXRecord'>, addres
     if (isTicketRejection(error)) throw error
     return undefined
   }
+  return noMxText(domain, address)
+}
+
+export function noMxText(domain: string, address: string): string {
   return `the CRM server finds no MX record for ${domain}: mail sent to ${address} will not arrive; check the address`
 }

@@ -2,9 +2,10 @@ import type {AccountFlagValues} from '../accounts/from-flags.js'
 import {CancelledError, UsageError, ValidationError} from '../errors.js'
 import type {KeyedSavePlan} from '../accounts/save-by-key.js'
 import type {ConnectionFlagValues} from '../flags.js'
-import {log, type World} from './world.js'
+import {fillMissingServers, openDetector, saveCheckOptions, serverSuggestions, type SaveCheckFlagValues} from './save-checks.js'
+import {log, note, type World} from './world.js'
 
-export type AccountSaveOptions = ConnectionFlagValues & AccountFlagValues & {id?: number; 'create-new'?: boolean; yes?: boolean; trace?: boolean}
+export type AccountSaveOptions = ConnectionFlagValues & AccountFlagValues & SaveCheckFlagValues & {id?: number; 'create-new'?: boolean; yes?: boolean; trace?: boolean}
 
 /**
  * Creates (no id) or updates (id) one account: asks for what is missing on a terminal, confirms, saves.
@@ -24,6 +25,11 @@ export async function runAccountSave(opts: AccountSaveOptions, world: World): Pr
 
   if (opts['create-new'] && opts.id !== undefined) throw new UsageError('--create-new and --id cannot be used together', {hint: '--id updates that account; --create-new makes a new one even when one with the same address and associate exists.'})
   const creating = opts.id === undefined
+  const checkOptions = saveCheckOptions(opts, world.env)
+  const detector = await openDetector(opts, world, checkOptions.offline)
+  // On a terminal the prompts offer what detection finds; elsewhere it fills the servers not given.
+  const prompting = world.interactive && creating && missingForCreate(input).length > 0
+  if (!prompting || opts.provider !== undefined) await fillMissingServers(input, opts, world, detector, creating)
   const missing = creating ? missingForCreate(input) : []
   if (missing.length > 0 && !world.interactive) {
     throw new UsageError(`missing ${missing.join(', ')}`, {hint: 'Give them as flags (or run on a terminal to be asked for them).', details: {missing}})
@@ -32,7 +38,12 @@ export async function runAccountSave(opts: AccountSaveOptions, world: World): Pr
   assertFlagsInVersion(input, email.version)
   const {AssociateResolver} = await import('../accounts/associates.js')
   const resolver = new AssociateResolver(archive)
-  if (missing.length > 0) input = await world.prompter.accountFields(input, {searchAssociates: (text) => call(() => resolver.search(text))})
+  if (missing.length > 0) {
+    input = await world.prompter.accountFields(input, {
+      searchAssociates: (text) => call(() => resolver.search(text)),
+      suggestServers: (address) => serverSuggestions({...input, email: address}, opts, detector, true),
+    })
+  }
   // The owner is looked up and checked before anything is planned or sent: a wrong person is worse than none.
   let owner
   if (input.associateId !== undefined) {
@@ -76,6 +87,21 @@ export async function runAccountSave(opts: AccountSaveOptions, world: World): Pr
   const chalk = world.stdout.style
   const chalkStderr = world.stderr.style
 
+  // Before the summary and before anything is written: Microsoft 365 is refused, and the CRM server tests the logins.
+  let verification
+  if (!(plan.kind === 'update' && plan.changes.length === 0)) {
+    const {SaveChecks, needsLoginTest} = await import('../accounts/save-checks.js')
+    const checks = new SaveChecks(email, checkOptions, detector)
+    const previous = plan.kind === 'update' ? plan.current : undefined
+    if (needsLoginTest(checkOptions, plan.account, previous)) note(world, 'Testing the logins from the CRM server…')
+    const verdict = await call(() => checks.check(plan.account, previous))
+    for (const warning of verdict.warnings) note(world, `${chalkStderr.yellow('Warning:')} ${warning}`)
+    if (verdict.refusal) throw verdict.refusal
+    if (verdict.verifyFailed) throw verdict.verifyFailed
+    verification = verdict.verification
+    if (verification?.ok) note(world, `${chalkStderr.green('✓')} The CRM server logged in to ${verifiedSides(verification)}`)
+  }
+
   if (world.interactive && !opts.yes && !(plan.kind === 'update' && plan.changes.length === 0)) {
     const summary = plan.kind === 'create' ? renderAccount(accountView(plan.account, false, owner), chalkStderr) : renderChanges(plan.current.emailAccountId, changes, chalkStderr)
     world.stderr.write(`\n${matched ? `An account already exists: updating${matched}.\n` : ''}${summary}\n\n`)
@@ -95,5 +121,9 @@ export async function runAccountSave(opts: AccountSaveOptions, world: World): Pr
     if (result.action === 'updated') log(world, renderChanges(view.id, changes, chalk, false))
     log(world, renderAccount(view, chalk))
   }
-  return {action: result.action, account: view, changes: result.changes, ...(plan.matched ? {matched: plan.matched} : {})}
+  return {action: result.action, account: view, changes: result.changes, ...(plan.matched ? {matched: plan.matched} : {}), ...(verification ? {verification} : {})}
+}
+
+function verifiedSides(v: {incoming: {skipped?: true}; outgoing: {skipped?: true}}): string {
+  return [v.incoming.skipped ? undefined : 'IMAP', v.outgoing.skipped ? undefined : 'SMTP'].filter(Boolean).join(' and ')
 }

@@ -79,7 +79,9 @@ export async function runSandbox(opts: SandboxOptions, world: World): Promise<un
     log(world, '\nTry, in another terminal:\n')
     log(world, `  export SOEMAIL_URL=${sandbox.url} SOEMAIL_TICKET='${info.ticket}'`)
     log(world, `  printf '%s\\n%s\\n' in-secret out-secret | ${cli} account save --email jane.doe@example.com --associate kari \\`)
-    log(world, '      --imap-server imap.example.com --smtp-server smtp.example.com --imap-password-stdin --smtp-password-stdin')
+    log(world, '      --imap-server imap.example.com --smtp-server smtp.example.com --imap-password-stdin --smtp-password-stdin --no-verify')
+    log(world, '  (--no-verify: nothing answers at imap.example.com, so the login test would refuse the account; against your own')
+    log(world, '   mail server on 127.0.0.1, leave it out and the sandbox logs in to it first, as NetServer does)')
     log(world, `  ${cli} account get 1\n`)
     log(world, 'Press Ctrl-C to stop.')
   }

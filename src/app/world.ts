@@ -1,6 +1,7 @@
 import type {ChalkInstance} from 'chalk'
 import type {Associate} from '../accounts/associates.js'
 import type {AccountInput} from '../accounts/input.js'
+import type {Suggestions} from '../providers/fill.js'
 import type {Connection} from '../connection/connect.js'
 import type {ConnectionFlagValues} from '../flags.js'
 import type {LoginFlags, LoginPlan} from '../sessions/login-plan.js'
@@ -49,6 +50,8 @@ export interface Prompter {
 export interface PromptHelpers {
   /** Users matching what was typed so far (user name, e-mail or name). */
   searchAssociates?: (text: string) => Promise<Associate[]>
+  /** The servers --provider or detection suggests for an address, offered as the prompts' defaults. */
+  suggestServers?: (email: string) => Promise<Suggestions | undefined>
 }
 
 export interface Clock {

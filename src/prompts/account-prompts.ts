@@ -1,5 +1,7 @@
 import {confirm, input as text, number, password, search} from '@inquirer/prompts'
 import {describeAssociate, type Associate} from '../accounts/associates.js'
+import type {PromptHelpers} from '../app/world.js'
+import type {Suggestions} from '../providers/fill.js'
 import {inputValue, setInputValue, type AccountInput} from '../accounts/input.js'
 import {checkValue, missingFieldsForCreate, type FieldIssue} from '../accounts/validate.js'
 import {SETTINGS, sideField, type AccountField} from '../model/account-fields.js'
@@ -17,8 +19,18 @@ function firstProblem(field: AccountField, value: string): string | true {
   return issues[0]?.say(labelOf) ?? true
 }
 
-/** What the prompt offers: the create default, or a guess from what is already known. */
-function suggestion(field: AccountField, input: AccountInput): string | number | undefined {
+/**
+ * What the prompt offers: what --provider or detection found for the address, else the create default
+ * or a guess from what is already known. A detected port or user name goes with its server only.
+ */
+function suggestion(field: AccountField, input: AccountInput, servers?: Suggestions): string | number | undefined {
+  const detected = field.side && servers?.[field.side]
+  if (detected) {
+    if (field.input === 'server') return detected.host
+    const onIt = input[field.side!].server?.toLowerCase() === detected.host
+    if (onIt && field.input === 'port') return detected.port
+    if (onIt && field.input === 'username' && detected.username !== undefined) return detected.username
+  }
   const domain = input.email?.split('@')[1]
   if (field.side && field.input === 'server') {
     return field.side === 'imap' ? (domain ? `imap.${domain}` : undefined) : input.imap.server?.replace(/^imap\./, 'smtp.')
@@ -31,21 +43,30 @@ function suggestion(field: AccountField, input: AccountInput): string | number |
 }
 
 /** Asks only for what the flags did not give, in catalogue order, with defaults a mail admin expects. */
-export async function promptForMissing(given: AccountInput, helpers: {searchAssociates?: (text: string) => Promise<Associate[]>} = {}): Promise<AccountInput> {
+export async function promptForMissing(given: AccountInput, helpers: PromptHelpers = {}): Promise<AccountInput> {
   const input: AccountInput = {...given, imap: {...given.imap}, smtp: {...given.smtp}}
+  let servers: Suggestions | undefined
+  let asked = false
   for (const field of SETTINGS) {
     if (!field.prompt || inputValue(input, field) !== undefined) continue
     if (field.secret && !missingFieldsForCreate(input).includes(field)) continue
+    // Detection runs once the address is known, just before the first server question.
+    if (field.side && !asked && input.email && helpers.suggestServers) {
+      asked = true
+      servers = await helpers.suggestServers(input.email).catch(() => undefined)
+      const found = [servers?.imap && `IMAP ${servers.imap.shown}`, servers?.smtp && `SMTP ${servers.smtp.shown}`].filter(Boolean)
+      if (found.length > 0) process.stderr.write(`Found for ${input.email}: ${found.join(', ')}\n`)
+    }
     const search = helpers.searchAssociates
-    setInputValue(input, field, field.type === 'associate' && search ? await askAssociate(field, search) : await ask(field, input))
+    setInputValue(input, field, field.type === 'associate' && search ? await askAssociate(field, search) : await ask(field, input, servers))
   }
   return input
 }
 
-async function ask(field: AccountField, input: AccountInput): Promise<string | number> {
+async function ask(field: AccountField, input: AccountInput, servers?: Suggestions): Promise<string | number> {
   const message = labelOf(field)
   const range = field.range
-  if (range) return (await number({message, default: suggestion(field, input) as number | undefined, min: range.min, max: range.max, step: 1, required: true}, context)) as number
+  if (range) return (await number({message, default: suggestion(field, input, servers) as number | undefined, min: range.min, max: range.max, step: 1, required: true}, context)) as number
   if (field.secret) {
     // One mailbox password often serves both sides: offer the IMAP one for SMTP.
     const imap = field.side === 'smtp' ? sideField('imap', field.input as string) : undefined
@@ -53,7 +74,7 @@ async function ask(field: AccountField, input: AccountInput): Promise<string | n
     if (imap && given !== undefined && (await confirm({message: `Use the ${labelOf(imap)} for SMTP too?`, default: true}, context))) return given
     return password({message, mask: '*', validate: (v) => firstProblem(field, v)}, context)
   }
-  const answer = await text({message, default: suggestion(field, input) as string | undefined, validate: (v) => firstProblem(field, v.trim())}, context)
+  const answer = await text({message, default: suggestion(field, input, servers) as string | undefined, validate: (v) => firstProblem(field, v.trim())}, context)
   return answer.trim()
 }
 

@@ -40,12 +40,12 @@ describe('runAccountSave', () => {
 
   it('update keeps fields it does not mention', async () => {
     const id = await created()
-    const result = await runAccountSave({...NO_FLAGS, id, 'imap-server': 'outlook.office365.com', 'smtp-port': 465}, world())
+    const result = await runAccountSave({...NO_FLAGS, id, 'imap-server': 'imap.one.com', 'smtp-port': 465}, world())
     expect(result).toMatchObject({action: 'updated', changes: [{field: 'imap-server'}, {field: 'smtp-port', from: 587, to: 465}]})
     expect(sandbox.current.accounts().find((a) => a.emailAccountId === id)).toMatchObject({
       emailAddress: 'jane.doe@example.com',
       associateId: 5,
-      incoming: {server: 'outlook.office365.com', port: 993, username: 'jane.doe@example.com', password: 'in-secret'},
+      incoming: {server: 'imap.one.com', port: 993, username: 'jane.doe@example.com', password: 'in-secret'},
       outgoing: {server: 'smtp.example.com', port: 465, password: 'out-secret'},
     })
   })

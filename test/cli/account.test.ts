@@ -51,12 +51,12 @@ describe('account save, get, delete against the sandbox', () => {
 
   it('update keeps fields it does not mention', async () => {
     const id = await create()
-    const res = await runCli(['account', 'save', '--id', String(id), '--imap-server', 'outlook.office365.com', '--smtp-port', '465', '--json'], {env: env()})
+    const res = await runCli(['account', 'save', '--id', String(id), '--imap-server', 'imap.one.com', '--smtp-port', '465', '--json'], {env: env()})
     expect(res.code, res.stderr).toBe(0)
     expect(parseJson(res.stdout).result).toMatchObject({
       action: 'updated',
       changes: [
-        {field: 'imap-server', from: 'imap.example.com', to: 'outlook.office365.com'},
+        {field: 'imap-server', from: 'imap.example.com', to: 'imap.one.com'},
         {field: 'smtp-port', from: 587, to: 465},
       ],
     })
@@ -64,7 +64,7 @@ describe('account save, get, delete against the sandbox', () => {
     expect(stored).toMatchObject({
       emailAddress: 'jane.doe@example.com',
       associateId: 5,
-      incoming: {server: 'outlook.office365.com', port: 993, username: 'jane.doe@example.com', password: 'in-secret'},
+      incoming: {server: 'imap.one.com', port: 993, username: 'jane.doe@example.com', password: 'in-secret'},
       outgoing: {server: 'smtp.example.com', port: 465, password: 'out-secret'},
     })
   })

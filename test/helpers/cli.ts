@@ -19,13 +19,20 @@ export interface CliOptions {
   timeoutMs?: number
 }
 
+/**
+ * The login test and DNS off: most tests save accounts on made-up servers (imap.example.com) that no
+ * login can reach, and no test may ask a DNS server off this machine. The tests of those checks turn them
+ * back on ({SOEMAIL_VERIFY: undefined, SOEMAIL_OFFLINE: undefined}) against local mail and DNS servers.
+ */
+export const CHECKS_OFF = {SOEMAIL_VERIFY: 'off', SOEMAIL_OFFLINE: '1'} as const
+
 /** An environment with none of the caller's soemail settings, and a throwaway HOME for config dirs. */
 export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {}
   // Proxy variables too: loopback is not exempt from a proxy, and a developer's proxy must not see the tests.
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('SOEMAIL_') && !/^XDG_(CONFIG|DATA|CACHE)_HOME$/.test(k) && !/^(https?|no|all)_proxy$/i.test(k)) env[k] = v
   const home = mkdtempSync(join(tmpdir(), 'soemail-home-'))
-  Object.assign(env, {HOME: home, NO_COLOR: '1', FORCE_COLOR: undefined}, extra)
+  Object.assign(env, {HOME: home, NO_COLOR: '1', FORCE_COLOR: undefined, ...CHECKS_OFF}, extra)
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k]
   return env
 }

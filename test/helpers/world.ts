@@ -6,6 +6,7 @@ import {Readable} from 'node:stream'
 import {Chalk} from 'chalk'
 import {afterEach} from 'vitest'
 import {openSession} from '../../src/app/connector.js'
+import {CHECKS_OFF} from './cli.js'
 import type {Output, Prompter, SignalName, World} from '../../src/app/world.js'
 import type {AccountInput} from '../../src/accounts/input.js'
 import type {LoginFlags} from '../../src/sessions/login-plan.js'
@@ -112,7 +113,8 @@ export interface TestWorldOptions {
 
 /** A world in memory: no terminal unless asked for, no process streams, the real connection code. */
 export function testWorld(options: TestWorldOptions = {}): TestWorld {
-  const env = options.env ?? {}
+  // As for the CLI tests (cli.ts CHECKS_OFF): no login test, no DNS, unless a test asks for them.
+  const env: NodeJS.ProcessEnv = {...CHECKS_OFF, ...options.env}
   const configDir = options.configDir ?? mkdtempSync(join(tmpdir(), 'soemail-world-'))
   const keychain = new MemoryKeychain()
   const sessions = {configDir, env, openKeychain: async () => keychain, openFileStore}

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../base-command.js'
-import {accountFieldFlags, accountIdFlag, connectionFlags, createNewFlag} from '../../flags.js'
+import {accountFieldFlags, accountIdFlag, connectionFlags, createNewFlag, saveCheckFlags} from '../../flags.js'
 
 export default class AccountSave extends BaseCommand {
   static override summary = 'Create or update an e-mail account.'
@@ -16,6 +16,10 @@ On a terminal, missing fields are asked for (passwords masked) and a summary is 
 
 Passwords: --imap-password-stdin / --smtp-password-stdin read one line each from standard input (after the ticket line when --ticket-stdin is also given), or set SOEMAIL_IMAP_PASSWORD / SOEMAIL_SMTP_PASSWORD.
 
+Before anything is saved, the CRM server tests the logins (AuthenticateIncoming / AuthenticateOutgoing, from where sync will run): for a create, and for an update that changes a server, port, user name or password. A failed test exits 3, names the side and the server's reason, and saves nothing; --save-unverified saves anyway with a warning, --no-verify (or SOEMAIL_VERIFY=off) skips the test.
+
+Servers not given are filled from --provider NAME, or detected from the address's domain (built-in table, MX, SRV, autoconfig, Thunderbird's ISPDB; soemail providers detect shows the sources); --offline (or SOEMAIL_OFFLINE=1) keeps to the built-in table and skips every MX check. Microsoft 365 (its servers, or a domain whose MX is *.mail.protection.outlook.com) is refused with exit 3: SuperOffice connects it only through "Sign in with Microsoft" in Inbox; --allow-password-auth saves it anyway. A domain the CRM server finds no MX record for (HasMXRecord) gets a warning.
+
 Services88 (2026): --inbox-folder, --sent-folder and --simple-mode (on/off, yes/no, true/false or 1/0) exist only with --api-version 88; with 86 or 87 they exit 2 and say so, nothing is sent. Left out, they keep the stored value; --inbox-folder "" clears a folder.`
 
   static override examples = [
@@ -28,8 +32,12 @@ Services88 (2026): --inbox-folder, --sent-folder and --simple-mode (on/off, yes/
       command: 'SOEMAIL_IMAP_PASSWORD=… SOEMAIL_SMTP_PASSWORD=… <%= config.bin %> <%= command.id %> --url https://crm.example.com/SuperOffice --email jane.doe@example.com --associate jane --imap-server imap.example.com --smtp-server smtp.example.com',
     },
     {
-      description: 'Point an existing account at a new IMAP server, keeping everything else:',
-      command: '<%= config.bin %> <%= command.id %> --id 42 --imap-server outlook.office365.com --imap-port 993',
+      description: 'Point an existing account at a new IMAP server, keeping everything else (the new login is tested first):',
+      command: '<%= config.bin %> <%= command.id %> --id 42 --imap-server imap.one.com --imap-port 993',
+    },
+    {
+      description: 'Servers and ports from a preset (soemail providers lists them):',
+      command: '<%= config.bin %> <%= command.id %> --email kari@example.no --associate kari --provider one.com',
     },
     {
       description: 'Change a password from a secret manager, ticket and password on stdin:',
@@ -42,6 +50,7 @@ Services88 (2026): --inbox-folder, --sent-folder and --simple-mode (on/off, yes/
     id: accountIdFlag,
     'create-new': createNewFlag,
     ...accountFieldFlags,
+    ...saveCheckFlags,
     yes: Flags.boolean({char: 'y', summary: 'Do not ask for confirmation on a terminal.'}),
     ...connectionFlags,
   }
