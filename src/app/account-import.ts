@@ -3,10 +3,11 @@ import type {ConnectionFlagValues} from '../flags.js'
 import {redactArgv, resumeCommand} from '../bulk/resume-command.js'
 import {acquireRunLock, describeOwner, lockPath, type RunLock} from '../bulk/run-lock.js'
 import {finishImport} from './import-outcome.js'
+import {openCheckKit, type SaveCheckFlagValues} from './save-checks.js'
 import {ticketCheck} from './ticket-check.js'
 import {note, type World} from './world.js'
 
-export type AccountImportOptions = ConnectionFlagValues & {
+export type AccountImportOptions = ConnectionFlagValues & Omit<SaveCheckFlagValues, 'provider'> & {
   file: string
   'dry-run'?: boolean
   results?: string
@@ -51,13 +52,15 @@ export async function runAccountImport(opts: AccountImportOptions, world: World)
     if (opts['dry-run']) {
       const session = await world.connect(opts)
       const {dryRunImport} = await import('./import-dry-run.js')
-      return await dryRunImport(world, {open, csv: {...csv, apiVersion: session.email.version}, email: session.email, archive: session.archive, call: session.call, verifyTicket: ticketCheck(session), concurrency, ndjson, skipInvalid: opts['skip-invalid'] ?? false, files})
+      const {checks} = await openCheckKit(opts, world, session.email)
+      return await dryRunImport(world, {open, csv: {...csv, apiVersion: session.email.version}, email: session.email, archive: session.archive, call: session.call, verifyTicket: ticketCheck(session), concurrency, ndjson, skipInvalid: opts['skip-invalid'] ?? false, files, checks})
     }
     // The runner owns retries and the one re-login of a bulk run.
     const session = await world.connect(opts, {bulk: true})
     const {email, archive, call, renewTicket} = session
     const {AssociateResolver} = await import('../accounts/associates.js')
     const associates = new AssociateResolver(archive)
+    const {checks} = await openCheckKit(opts, world, email)
 
     let resume = opts.resume ?? false
     if (!resume && journalExists(files.journal)) {
@@ -95,6 +98,7 @@ export async function runAccountImport(opts: AccountImportOptions, world: World)
           email,
           verifyTicket: ticketCheck(session),
           resolveAssociates: (refs) => call(() => associates.resolveAll(refs)),
+          checks,
           openIndex: async (scope) => call(async () => (await import('./existing-accounts.js')).openAccountIndex(world, email, {...scope, retries: opts.retries, concurrency: concurrency === 'auto' ? 8 : concurrency})),
           renewTicket,
           stopping: () => interrupts > 0,

@@ -5,6 +5,7 @@ import type {CsvOptions} from '../csv/reader.js'
 import type {KnownDuplicates} from '../csv/row.js'
 import type {ImportFiles} from '../bulk/files.js'
 import type {ArchiveService} from '../soap/archive-service.js'
+import type {SaveChecks} from '../accounts/save-checks.js'
 import type {EMailService} from '../soap/email-service.js'
 import {log, note, type CommandSession, type World} from './world.js'
 
@@ -21,6 +22,8 @@ export interface DryRunInput {
   skipInvalid: boolean
   /** The files the real run would write; their lock is looked at, never taken. */
   files: ImportFiles
+  /** The real run's checks before a save (they read only). */
+  checks?: SaveChecks
 }
 
 /**
@@ -57,15 +60,15 @@ export async function dryRunImport(world: World, input: DryRunInput): Promise<un
   const known = knownDuplicates(report)
   const index = report.creates > 0 ? await openDryRunIndex(world, input, known, associates) : undefined
   const totals = await input.call(() =>
-    planImport(open, csv, {email, associates, index}, new Limiter(concurrency === 'auto' ? 8 : concurrency), (line) => {
+    planImport(open, csv, {email, associates, index, checks: input.checks}, new Limiter(concurrency === 'auto' ? 8 : concurrency), (line) => {
       if (ndjson) world.stdout.write(`${JSON.stringify({type: 'plan', ...line})}\n`)
       else if (!world.json) world.stdout.write(`${renderPlanLine(line, style)}\n`)
     }, known),
   )
-  if (!world.json && !ndjson) log(world, `\n${style.bold('Plan:')} ${totals.create} to create, ${totals.update} to update, ${totals.unchanged} unchanged${totals.invalid ? `, ${totals.invalid} invalid` : ''}${totals.error ? `, ${totals.error} could not be read` : ''}. Nothing was changed.`)
+  if (!world.json && !ndjson) log(world, `\n${style.bold('Plan:')} ${totals.create} to create, ${totals.update} to update, ${totals.unchanged} unchanged${totals.invalid ? `, ${totals.invalid} invalid` : ''}${totals['verify-failed'] ? `, ${totals['verify-failed']} whose login test failed` : ''}${totals.error ? `, ${totals.error} could not be read` : ''}. Nothing was changed.`)
   const result = {dryRun: true, totals}
-  if (totals.invalid + totals.error > 0) {
-    const why = [totals.invalid ? `${totals.invalid} invalid (skipped by --skip-invalid)` : '', totals.error ? `${totals.error} whose account could not be read` : ''].filter(Boolean).join(', ')
+  if (totals.invalid + totals.error + totals['verify-failed'] > 0) {
+    const why = [totals.invalid ? `${totals.invalid} invalid (skipped by --skip-invalid, or refused)` : '', totals['verify-failed'] ? `${totals['verify-failed']} whose login test failed (--save-unverified saves them anyway)` : '', totals.error ? `${totals.error} whose account could not be read` : ''].filter(Boolean).join(', ')
     throw new CliError('PARTIAL', ExitCode.PARTIAL, `the import would not succeed for every row: ${why}; nothing was changed`, {
       hint: 'The real run would end with exit 6 for these rows; fix them, or run the import knowing they will be reported.',
       details: result,

@@ -16,9 +16,9 @@ export async function finishImport(world: World, summary: ImportSummary, options
     if (reason === 'auth') throw new CliError('TICKET_REJECTED', ExitCode.AUTH, `the run stopped: ${message}`, {hint: `Log in again (soemail login), then: ${resume}`, details: result})
     throw new CliError('RUN_STOPPED', ExitCode.SERVER, `the run stopped: ${message}`, {hint: `Fix the cause, then: ${resume}`, details: result})
   }
-  const bad = summary.counts.failed + summary.counts.unknown + summary.counts.invalid
+  const bad = summary.counts.failed + summary.counts.unknown + summary.counts.invalid + summary.counts['verify-failed']
   if (bad > 0) {
-    throw new CliError('PARTIAL', ExitCode.PARTIAL, `${bad} of ${summary.rows} rows did not succeed (${summary.counts.failed} failed, ${summary.counts.unknown} unknown, ${summary.counts.invalid} invalid); see ${summary.files.results}`, {
+    throw new CliError('PARTIAL', ExitCode.PARTIAL, `${bad} of ${summary.rows} rows did not succeed (${summary.counts.failed} failed, ${summary.counts.unknown} unknown, ${summary.counts.invalid} invalid${summary.counts['verify-failed'] ? `, ${summary.counts['verify-failed']} verify-failed` : ''}); see ${summary.files.results}`, {
       hint: summary.counts.unknown > 0 ? `A row stays unknown only when its account could not be looked up (the error column says why); ${resume} looks them up again and retries failed rows.` : `Fix the causes, then retry the failed rows with: ${resume}`,
       details: result,
     })

@@ -1,4 +1,6 @@
-import {diffAccounts, mergeAccount, type FieldChange} from '../accounts/merge.js'
+import {accountForCreate, diffAccounts, mergeAccount, type FieldChange} from '../accounts/merge.js'
+import {mayBeSaved, type SaveChecks} from '../accounts/save-checks.js'
+import type {EMailAccount} from '../soap/account-model.js'
 import {loadAccount} from '../accounts/service.js'
 import type {EMailService} from '../soap/email-service.js'
 import type {CsvOptions} from '../csv/reader.js'
@@ -12,7 +14,7 @@ import type {AssociateCheck} from './associates.js'
 
 export interface PlanLine {
   line: number
-  action: 'create' | 'update' | 'unchanged' | 'invalid' | 'error'
+  action: 'create' | 'update' | 'unchanged' | 'invalid' | 'error' | 'verify-failed'
   email?: string
   associateId?: number | string
   /** The resolved associate, as `Kari Nordmann (kari, #12)`. */
@@ -22,6 +24,10 @@ export interface PlanLine {
   error?: string
   /** The row has no id; `id` is the existing account with its e-mail and associate. */
   matched?: boolean
+  /** The login test ran for the row and passed (a failed one makes the action `verify-failed`). */
+  verified?: boolean
+  /** Policy and MX warnings the real run would give. */
+  warnings?: string[]
 }
 
 export interface PlanTotals {
@@ -30,6 +36,7 @@ export interface PlanTotals {
   unchanged: number
   invalid: number
   error: number
+  'verify-failed': number
 }
 
 /** What planning a batch needs. */
@@ -39,6 +46,8 @@ export interface PlanContext {
   associates?: AssociateCheck
   /** Existing accounts by natural key: a row without id that matches one is planned as its update. */
   index?: AccountIndex
+  /** The real run's checks before a save; they only read (the login test saves nothing). */
+  checks?: SaveChecks
 }
 
 /** A row's plan now, or a read of the server that gives it (run under the dry-run's limiter). */
@@ -59,9 +68,9 @@ export async function planBatch(rows: readonly ImportRow[], ctx: PlanContext): P
     ctx.associates?.apply(row)
     const base = {line: row.line, email: row.email, associateId: row.associateId, associate: ctx.associates?.describe(row.associateId), id: row.id}
     if (row.problems.length > 0) return {...base, action: 'invalid', error: rowProblemsText(row.problems)}
-    if (row.id === undefined && (!ctx.index || row.email === undefined || typeof row.associateId !== 'number')) return {...base, action: 'create'}
+    if (row.id === undefined && (!ctx.index || row.email === undefined || typeof row.associateId !== 'number') && !ctx.checks) return {...base, action: 'create'}
     return () =>
-      planRow(row, ctx.email, ctx.index).then(
+      planRow(row, ctx.email, ctx.index, ctx.checks).then(
         (planned): PlanLine => ({...base, ...planned}),
         (error: unknown): PlanLine => ({...base, action: 'error', error: classifyFailure(error, false).message}),
       )
@@ -75,7 +84,7 @@ export async function planBatch(rows: readonly ImportRow[], ctx: PlanContext): P
  * while the real import finds duplicates again as it sends.
  */
 export async function planImport(open: () => NodeJS.ReadableStream, csv: CsvOptions, ctx: PlanContext, limiter: Limiter, sink: (line: PlanLine) => void, known?: KnownDuplicates): Promise<PlanTotals> {
-  const totals: PlanTotals = {create: 0, update: 0, unchanged: 0, invalid: 0, error: 0}
+  const totals: PlanTotals = {create: 0, update: 0, unchanged: 0, invalid: 0, error: 0, 'verify-failed': 0}
   const ordered = new OrderedResults<PlanLine>((l) => {
     totals[l.action]++
     sink(l)
@@ -109,17 +118,32 @@ export async function planImport(open: () => NodeJS.ReadableStream, csv: CsvOpti
 }
 
 /** An update (the row's id, or the existing account with its natural key) and what it would change; a create when nothing matches. */
-async function planRow(row: ImportRow, email: EMailService, index?: AccountIndex): Promise<Pick<PlanLine, 'action' | 'id' | 'changes' | 'error' | 'matched'>> {
+type RowPlan = Pick<PlanLine, 'action' | 'id' | 'changes' | 'error' | 'matched' | 'verified' | 'warnings'>
+
+async function planRow(row: ImportRow, email: EMailService, index?: AccountIndex, checks?: SaveChecks): Promise<RowPlan> {
   let id = row.id
   let matched: boolean | undefined
+  const keyed = row.email !== undefined && typeof row.associateId === 'number'
   if (id === undefined) {
-    const match = await index!.find(row.associateId as number, row.email!)
-    if (match.kind === 'none') return {action: 'create'}
+    const match = index && keyed ? await index.find(row.associateId as number, row.email!) : {kind: 'none' as const}
+    if (match.kind === 'none') return checked({action: 'create'}, checks, accountForCreate(row.input))
     if (match.kind === 'many') return {action: 'error', error: `accounts ${match.ids.map((i) => `#${i}`).join(', ')} already have this e-mail and associate; give the row the id of the one to update`}
     id = match.id
     matched = true
   }
   const current = await loadAccount(email, id)
-  const changes = diffAccounts(current, mergeAccount(current, row.input))
-  return {action: changes.length > 0 ? 'update' : 'unchanged', id, changes, ...(matched ? {matched} : {})}
+  const merged = mergeAccount(current, row.input)
+  const changes = diffAccounts(current, merged)
+  const plan: RowPlan = {action: changes.length > 0 ? 'update' : 'unchanged', id, changes, ...(matched ? {matched} : {})}
+  return changes.length > 0 ? checked(plan, checks, merged, current) : plan
+}
+
+/** The plan with the real run's verdict: a refusal is `invalid`, a failed login test `verify-failed`. */
+async function checked(plan: RowPlan, checks: SaveChecks | undefined, account: EMailAccount, previous?: EMailAccount): Promise<RowPlan> {
+  if (!checks) return plan
+  const verdict = await checks.check(account, previous)
+  const warnings = verdict.warnings.length > 0 ? {warnings: verdict.warnings} : {}
+  if (mayBeSaved(verdict)) return {...plan, ...warnings, ...(verdict.verification ? {verified: verdict.verification.ok} : {})}
+  const blocked = verdict.refusal ?? verdict.verifyFailed!
+  return {...plan, ...warnings, action: verdict.refusal ? 'invalid' : 'verify-failed', error: `${blocked.message}${verdict.refusal?.hint ? ` ${verdict.refusal.hint}` : ''}`}
 }

@@ -1,3 +1,4 @@
+import type {SaveChecks} from '../accounts/save-checks.js'
 import type {EMailService} from '../soap/email-service.js'
 import {CliError, ExitCode, ValidationError} from '../errors.js'
 import {formatRowProblem, knownDuplicates, preflight, readImportRows, type CsvOptions, type PreflightReport} from '../csv/reader.js'
@@ -41,6 +42,8 @@ export interface ImportJobDeps {
   fingerprint?: () => Promise<string>
   /** Looks the file's associates up on the server (Archive agent), all at once after pre-flight. */
   resolveAssociates: ResolveAssociates
+  /** The checks before each save (policy, MX advice, login test); see accounts/save-checks.ts. */
+  checks?: SaveChecks
 }
 
 export interface ImportSummary {
@@ -156,6 +159,7 @@ export async function runImport(options: ImportJobOptions, deps: ImportJobDeps):
       journal,
       history,
       index,
+      checks: deps.checks,
       updatedById: keys?.ids,
       limiter: options.concurrency === 'auto' ? new Limiter(4, {adaptive: true, min: 1, max: 64}) : new Limiter(options.concurrency),
       retries: options.retries,

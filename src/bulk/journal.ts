@@ -3,7 +3,8 @@ import {CliError, ExitCode} from '../errors.js'
 import {writeLine} from './write-line.js'
 
 /** What one row came to. `unknown`: a create may have reached the server, its outcome was not seen. */
-export type RowStatus = 'ok' | 'failed' | 'invalid' | 'skipped' | 'unknown'
+/** `verify-failed`: the CRM server's login test failed, so the row was not saved. */
+export type RowStatus = 'ok' | 'failed' | 'invalid' | 'skipped' | 'unknown' | 'verify-failed'
 export type RowAction = 'create' | 'update' | 'unchanged'
 
 /**

@@ -2,7 +2,7 @@ import type {RowStatus} from './journal.js'
 
 export type StatusCounts = Record<RowStatus, number>
 
-export const emptyCounts = (): StatusCounts => ({ok: 0, failed: 0, invalid: 0, skipped: 0, unknown: 0})
+export const emptyCounts = (): StatusCounts => ({ok: 0, failed: 0, invalid: 0, skipped: 0, unknown: 0, 'verify-failed': 0})
 
 export interface Progress {
   row(status: RowStatus): void
@@ -23,7 +23,7 @@ export function createProgress(options: {total: number; tty: boolean; write: (te
     const elapsed = (now() - started) / 1000
     const rate = elapsed > 0 ? done / elapsed : 0
     const eta = rate > 0 ? Math.round((options.total - done) / rate) : undefined
-    const stats = `${done}/${options.total} · ok ${counts.ok} · failed ${counts.failed + counts.unknown + counts.invalid} · ${rate.toFixed(0)} rows/s${eta === undefined ? '' : ` · ETA ${formatSeconds(eta)}`}`
+    const stats = `${done}/${options.total} · ok ${counts.ok} · failed ${counts.failed + counts.unknown + counts.invalid + counts['verify-failed']} · ${rate.toFixed(0)} rows/s${eta === undefined ? '' : ` · ETA ${formatSeconds(eta)}`}`
     if (!options.tty) return `import: ${stats}\n`
     const width = 24
     const filled = options.total > 0 ? Math.round((done / options.total) * width) : width

@@ -1,6 +1,7 @@
 import {performance} from 'node:perf_hooks'
 import {setTimeout as wait} from 'node:timers/promises'
 import type {AccountIndex} from '../accounts/account-index.js'
+import {mayBeSaved, type SaveChecks, type SaveVerdict} from '../accounts/save-checks.js'
 import {accountForCreate, diffAccounts, mergeAccount} from '../accounts/merge.js'
 import {loadAccount} from '../accounts/service.js'
 import type {EMailAccount} from '../soap/account-model.js'
@@ -28,6 +29,8 @@ export interface RunnerDeps {
   index?: AccountIndex
   /** Account ids rows of the file update by id, with the line of each: a row without id that matches one of them is refused, not a second writer. */
   updatedById?: ReadonlyMap<number, number>
+  /** The checks before each save (Microsoft 365 policy, MX advice, the login test); none: every row is saved as given. */
+  checks?: SaveChecks
   retries: number
   backoffMs: number
   /** Called once per input row, in any order; `seq` is the row's position among data rows. */
@@ -101,6 +104,19 @@ function manyText(ids: number[]): string {
   return `accounts ${ids.map((id) => `#${id}`).join(', ')} already have this e-mail and associate; give the row the id of the one to update`
 }
 
+/** A refusal is the row's `invalid` (what it asks for is not allowed); a failed login test its `verify-failed`. */
+function verdictOf(row: RunnerRow, action: RowAction, verdict: SaveVerdict, id?: number): {blocked: RowResult} | {warnings: string[]} {
+  const blocked = verdict.refusal ?? verdict.verifyFailed
+  if (!blocked) return {warnings: verdict.warnings}
+  const hint = verdict.refusal?.hint ? ` ${verdict.refusal.hint}` : ''
+  return {blocked: {...base(row), action, status: verdict.refusal ? 'invalid' : 'verify-failed', accountId: id, attempts: 0, error: `${blocked.message}${hint}`}}
+}
+
+/** Warnings of a saved row, for its error column ("warning: …"). */
+function warningText(warnings: readonly string[]): {error?: string} {
+  return warnings.length === 0 ? {} : {error: warnings.map((w) => `warning: ${w}`).join('; ')}
+}
+
 function skipText(reason: StopReason): string {
   return {interrupted: 'not started: the run was interrupted', auth: 'not started: the run stopped when the ticket was rejected', fatal: 'not started: the run stopped'}[reason]
 }
@@ -170,10 +186,26 @@ class Run {
     return this.update(row, match.id)
   }
 
+  /**
+   * The checks before a save, under the row's retries. A refusal or a failed login test is the row's
+   * result (nothing is saved); warnings go with a saved row into its error column.
+   */
+  private async gate(row: RunnerRow, action: RowAction, account: EMailAccount, previous?: EMailAccount): Promise<{blocked: RowResult} | {warnings: string[]}> {
+    const {checks} = this.deps
+    if (!checks) return {warnings: []}
+    const outcome = await this.attempt(false, () => checks.check(account, previous))
+    const id = previous?.emailAccountId
+    if (!outcome.ok) return {blocked: {...base(row), action, status: 'failed', accountId: id, attempts: outcome.attempts, error: `could not run the checks before saving: ${outcome.failure.message}`}}
+    return verdictOf(row, action, outcome.value, id)
+  }
+
   private async create(row: RunnerRow): Promise<RowResult> {
     const account = accountForCreate(row.input)
     const {index, retries} = this.deps
     const key = naturalKeyOf(row)
+    const gate = await this.gate(row, 'create', account)
+    if ('blocked' in gate) return gate.blocked
+    const noted = warningText(gate.warnings)
     for (let sent = 0; ; ) {
       this.deps.journal.append({k: 'start', l: row.line, h: row.hash})
       const outcome = await this.attempt(true, () => this.deps.email.saveEMailAccount(account), sent + 1)
@@ -181,7 +213,7 @@ class Run {
       if (outcome.ok) {
         index?.record(outcome.value)
         this.deps.undo.created(outcome.value)
-        return {...base(row), action: 'create', status: 'ok', accountId: outcome.value.emailAccountId, attempts: sent}
+        return {...base(row), action: 'create', status: 'ok', accountId: outcome.value.emailAccountId, attempts: sent, ...noted}
       }
       if (outcome.failure.kind !== 'unknown') return {...base(row), action: 'create', status: 'failed', attempts: sent, error: outcome.failure.message}
       if (!index || !key) return {...base(row), action: 'create', status: 'unknown', attempts: sent, error: outcome.failure.message}
@@ -211,6 +243,8 @@ class Run {
   private async update(row: RunnerRow, id: number): Promise<RowResult> {
     let action: RowAction = 'update'
     let previous: EMailAccount | undefined
+    let verdict: SaveVerdict | undefined
+    const {checks} = this.deps
     const outcome = await this.attempt(false, async () => {
       const current = await loadAccount(this.deps.email, id)
       const merged = mergeAccount(current, row.input)
@@ -218,15 +252,20 @@ class Run {
         action = 'unchanged'
         return current
       }
+      // Checked against what will be stored: the stored account with the row's changes merged in.
+      verdict = checks && (await checks.check(merged, current))
+      if (verdict && !mayBeSaved(verdict)) return current
       previous = current
       return this.deps.email.saveEMailAccount(merged)
     })
     if (outcome.ok) {
+      const checked = verdict && verdictOf(row, 'update', verdict, id)
+      if (checked && 'blocked' in checked) return {...checked.blocked, attempts: outcome.attempts}
       if (action === 'update' && previous) {
         this.deps.undo.updated(previous)
         this.deps.index?.record(outcome.value)
       }
-      return {...base(row), action, status: 'ok', accountId: id, attempts: outcome.attempts}
+      return {...base(row), action, status: 'ok', accountId: id, attempts: outcome.attempts, ...warningText(checked?.warnings ?? [])}
     }
     return {...base(row), action: 'update', status: 'failed', accountId: id, attempts: outcome.attempts, error: outcome.failure.message}
   }

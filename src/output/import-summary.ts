@@ -14,7 +14,7 @@ export function renderPlanLine(l: PlanLine, style: Style): string {
     return `${head} ${target} ${who && !l.matched ? `(${who}) ` : ''}${changes}`
   }
   if (l.action === 'unchanged') return style.dim(`${head} ${target}`)
-  if (l.action === 'invalid' || l.action === 'error') return `${head} ${who} ${style.dim(l.error ?? '')}`
+  if (l.action === 'invalid' || l.action === 'error' || l.action === 'verify-failed') return `${head} ${who} ${style.dim(l.error ?? '')}`
   return `${head} ${who}`
 }
 
@@ -26,6 +26,7 @@ export function renderImportSummary(s: ImportSummary, style: Style): string {
     `  failed    ${c.failed}`,
     `  unknown   ${c.unknown}`,
     `  invalid   ${c.invalid}`,
+    ...(c['verify-failed'] > 0 ? [`  verify-failed ${c['verify-failed']}  (the login test failed; not saved)`] : []),
     `  skipped   ${c.skipped}`,
     `Results: ${s.files.results}`,
   ]

@@ -116,7 +116,7 @@ describe('account import', () => {
     expect(refused.stderr).toMatch(/line 4 repeats email user3250@example.com/)
     const res = await runCli(['account', 'import', file, '--dry-run', '--skip-invalid'], {env: env()})
     expect(res.code, res.stderr).toBe(6)
-    expect(res.stderr).toMatch(/the import would not succeed for every row: 2 invalid \(skipped by --skip-invalid\), 1 whose account could not be read/)
+    expect(res.stderr).toMatch(/the import would not succeed for every row: 2 invalid \(skipped by --skip-invalid, or refused\), 1 whose account could not be read/)
     expect(res.stdout).toMatch(/line 2\s+create\s+user3250@example.com/)
     expect(res.stdout).toMatch(/line 4\s+invalid.*line 4 repeats email user3250@example.com with associate_id 5 from line 2/)
     expect(res.stdout).toMatch(/line 6\s+invalid.*line 6 repeats id 77 from line 5/)

@@ -1,11 +1,16 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../../base-command.js'
-import {connectionFlags} from '../../flags.js'
+import {connectionFlags, saveCheckFlags} from '../../flags.js'
+
+// --provider fills one account's servers; a file's rows name their own.
+const {provider: _provider, ...importCheckFlags} = saveCheckFlags
 import {CSV_COLUMNS} from '../../model/account-fields.js'
 
 export default class AccountImport extends BaseCommand {
   static override summary = 'Create and update accounts in bulk from a CSV file.'
   static override description = `Reads the whole file first and sends nothing unless every row is valid (or --skip-invalid). Then applies the rows with --concurrency requests at a time, retrying transient failures. Rows without an id create accounts; rows with an id update only the cells that are filled in.
+
+Before a row is saved the CRM server tests its logins (creates, and updates of a server, port, user name or password), within the same --concurrency: a row whose test fails is not saved and is reported verify-failed with the side and the server's reason (--save-unverified saves it with a warning in the error column; --no-verify or SOEMAIL_VERIFY=off skips the tests). A Microsoft 365 row (its servers, or a domain whose MX is *.mail.protection.outlook.com) is refused and reported invalid (--allow-password-auth saves it); --offline (SOEMAIL_OFFLINE=1) skips the MX lookups. The dry-run makes the same checks, login tests included, and saves nothing.
 
 The associate column (also named associate_id, user, username, user_name or login) takes a user name, an e-mail address (the primary e-mail on the user's person card) or an associate id. After the file has been read, every distinct associate is looked up on the server in a few batched requests (the Archive agent's AllUsers list) and checked: unknown, ambiguous (an address two users share), retired and non-person users (system, anonymous) are problems of each row naming them, with the candidates; nothing is sent unless --skip-invalid.
 
@@ -50,6 +55,7 @@ Columns: ${CSV_COLUMNS.map((f) => f.column).join(', ')} (any case; - _ and space
     map: Flags.string({summary: 'Rename a column: --map "E-post=email" (repeatable).', multiple: true, helpGroup: 'Import'}),
     'ignore-column': Flags.string({summary: 'Leave a column out: --ignore-column Notes, or #N by position (repeatable).', multiple: true, helpGroup: 'Import'}),
     output: Flags.string({summary: 'text (a summary) or ndjson (one event per row on stdout).', options: ['text', 'ndjson'], default: 'text', helpGroup: 'Output'}),
+    ...importCheckFlags,
     ...connectionFlags,
   }
 
