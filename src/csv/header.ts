@@ -91,7 +91,12 @@ export interface HeaderLayout {
   ignoredColumns: string[]
   /** Cells past this index are tolerated only when empty (a trailing delimiter gives an empty last column). */
   width: number
+  /** Cell index of the `provider` column (a preset that fills the row's servers), -1 when absent. */
+  providerCell: number
 }
+
+/** The column that names a built-in preset for the row's servers (soemail providers); not an account field. */
+export const PROVIDER_COLUMN = 'provider'
 
 /**
  * Reads the header record; throws for problems no row could survive, among them a column that is neither
@@ -102,6 +107,7 @@ export function resolveHeader(cells: readonly string[], maps: ColumnMaps, ignore
   const fields: CsvField[] = []
   const unknown: UnknownColumn[] = []
   const ignoredColumns: string[] = []
+  let providerCell = -1
   let width = 0
   cells.forEach((cell, i) => {
     if (cell.trim() !== '') width = i + 1
@@ -117,6 +123,11 @@ export function resolveHeader(cells: readonly string[], maps: ColumnMaps, ignore
     if (cell.trim() === '') {
       // A trailing delimiter leaves nameless cells at the end; one in the middle may hold values.
       if (i < width) unknown.push({column: '', position: i + 1})
+      continue
+    }
+    if (normalized === PROVIDER_COLUMN && !maps.has(normalized)) {
+      if (providerCell !== -1) throw new ValidationError(`the header has two ${PROVIDER_COLUMN} columns (${providerCell + 1} and ${i + 1})`, [{field: PROVIDER_COLUMN, message: 'duplicate column'}], {hint: 'remove one'})
+      providerCell = i
       continue
     }
     const field = fieldOf(cell, maps)
@@ -161,5 +172,5 @@ export function resolveHeader(cells: readonly string[], maps: ColumnMaps, ignore
     const at = cellIndex[i] as number
     return at === -1 ? f : (cells[at] as string).trim()
   })
-  return {columns: cells.slice(0, width).map((c) => c.trim()), fields, cellIndex, displayName, ignoredColumns, width}
+  return {columns: cells.slice(0, width).map((c) => c.trim()), fields, cellIndex, displayName, ignoredColumns, width, providerCell}
 }

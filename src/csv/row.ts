@@ -4,6 +4,8 @@ import {ACCOUNT_FIELDS, CSV_COLUMNS, fieldByName, isId, parseSwitch, parseWhole}
 import type {HeaderLayout} from './header.js'
 import type {QuoteProblem} from './split.js'
 import {hashAdd, hashFinish, hashHex, hashHigh, hashLow, hashStart, KeyTable} from './row-keys.js'
+import {fillServers, suggestionsFromPreset} from '../providers/fill.js'
+import {PRESET_NAMES, presetByName} from '../providers/presets.js'
 
 export interface RowProblem {
   /** Physical line the record starts on (the header is line 1). */
@@ -181,6 +183,8 @@ export class RowBuilder {
     }
     for (const issue of issues) this.problem(COLUMN_OF[issue.field.index] as number, issue.say(this.nameOf))
     const associateId = input.associateId
+    const providerAt = this.layout.providerCell
+    if (providerAt !== -1) this.fillFromProvider(cells[providerAt], input, providerAt)
 
     const isCreate = id === undefined && flagged[ID] === 0
     if (isCreate) {
@@ -213,8 +217,26 @@ export class RowBuilder {
 
     hashStart(SEED_ROW)
     for (let f = 0; f < values.length; f++) hashAdd(values[f])
+    if (providerAt !== -1) hashAdd(cells[providerAt])
     hashFinish()
     return {line, id, input, problems, hash: hashHex(), email: input.email, associateId}
+  }
+
+  /** The provider cell: its preset fills the servers, ports and user names the row leaves empty (given cells win). */
+  private fillFromProvider(cell: string | undefined, input: AccountInput, at: number): void {
+    const name = cell?.trim()
+    if (!name) return
+    const preset = presetByName(name)
+    if (!preset?.incoming || !preset.outgoing) {
+      const column = this.columnAt(at)
+      const message = preset ? `${column} "${preset.name}" has no IMAP/SMTP server soemail can use: ${preset.note}` : `${column} "${name}" is not a known provider; use one of ${PRESET_NAMES.join(', ')} (soemail providers lists them)`
+      this.problems.push({line: this.line, column, message})
+      return
+    }
+    const suggestions = suggestionsFromPreset(preset, input.email ?? '')
+    // A row without its address (an update by id) cannot know the user name; it keeps the stored one.
+    if (input.email === undefined) for (const side of ['imap', 'smtp'] as const) if (suggestions[side]) suggestions[side] = {...suggestions[side]!, username: undefined}
+    fillServers(input, suggestions)
   }
 
   /** Frees the duplicate keys' memory; build() must not be called afterwards. */

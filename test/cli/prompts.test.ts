@@ -1,5 +1,6 @@
 import {execFileSync} from 'node:child_process'
-import {describe, expect, it} from 'vitest'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {startDetectionFixtures, type DetectionFixtures} from '../helpers/detection-fixtures.js'
 import {useSandbox} from '../helpers/sandbox.js'
 import {CTRL_C, ENTER, runInPty} from '../helpers/pty.js'
 
@@ -83,5 +84,42 @@ describe.skipIf(!hasScript)('account save on a terminal (pseudo-terminal via scr
     const gone = await runInPty(['account', 'delete', String(id)], [{when: /Delete account \d+/, type: `y${ENTER}`}], env())
     expect(gone.code, gone.screen).toBe(0)
     expect(sandbox.current.accounts().some((a) => a.emailAccountId === id)).toBe(false)
+  })
+})
+
+describe.skipIf(!hasScript)('account save on a terminal offers the detected servers', () => {
+  const fixtures: {current?: DetectionFixtures} = {}
+  // The sandbox's HasMXRecord asks the test zone too: registered first, this hook fills `mail` before the sandbox starts.
+  const mail: {dnsServers?: string[]} = {}
+  beforeAll(async () => {
+    fixtures.current = await startDetectionFixtures()
+    mail.dnsServers = [fixtures.current.dns.server]
+  })
+  const sandbox = useSandbox({mail})
+  afterAll(async () => {
+    await fixtures.current?.close()
+  })
+
+  it('detection runs once the address is typed, and its servers and ports are the defaults Enter takes', async () => {
+    // DNS on (SOEMAIL_OFFLINE unset) through the test zone on 127.0.0.1; the login test stays off.
+    const env = {SOEMAIL_URL: sandbox.current.url, SOEMAIL_TICKET: sandbox.current.demoTicket, SOEMAIL_OFFLINE: undefined, ...fixtures.current!.env}
+    const session = await runInPty(['account', 'save', '--associate', '7'], [
+      {when: /E-mail address/, type: `eva@srv.test${ENTER}`},
+      {when: /IMAP server/, type: ENTER},
+      {when: /IMAP port/, type: ENTER},
+      {when: /IMAP user name/, type: ENTER},
+      {when: /IMAP password/, type: `pw-imap${ENTER}`},
+      {when: /SMTP server/, type: ENTER},
+      {when: /SMTP port/, type: ENTER},
+      {when: /SMTP user name/, type: ENTER},
+      {when: /Use the IMAP password for SMTP too\?/, type: ENTER},
+      {when: /Create this account\?/, type: `y${ENTER}`},
+    ], env)
+    expect(session.code, session.screen).toBe(0)
+    expect(session.screen).toContain('Found for eva@srv.test: IMAP imap.srv.test:993 (from SRV _imaps._tcp), SMTP smtp.srv.test:587 (from SRV _submission._tcp)')
+    expect(sandbox.current.accounts().find((a) => a.emailAddress === 'eva@srv.test')).toMatchObject({
+      incoming: {server: 'imap.srv.test', port: 993, username: 'eva@srv.test'},
+      outgoing: {server: 'smtp.srv.test', port: 587},
+    })
   })
 })
