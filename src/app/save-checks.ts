@@ -51,9 +51,12 @@ export async function openCheckKit(opts: SaveCheckFlagValues, world: World, emai
   return {options, detector, checks: new SaveChecks(email, options, detector)}
 }
 
+/** The run's detector, its module loaded at the first lookup: a save with its servers given and --offline never loads it. */
 export async function openDetector(opts: SaveCheckFlagValues, world: World, offline: boolean): Promise<Detector> {
-  const {createDetector, detectorOptionsFromEnv} = await import('../providers/detect.js')
-  return createDetector({...detectorOptionsFromEnv(world.env), offline, caFile: opts['ca-file']})
+  let made: Promise<Detector> | undefined
+  const detector = () =>
+    (made ??= import('../providers/detect.js').then(({createDetector, detectorOptionsFromEnv}) => createDetector({...detectorOptionsFromEnv(world.env), offline, caFile: opts['ca-file']})))
+  return {detect: async (target) => (await detector()).detect(target), mx: async (target) => (await detector()).mx(target)}
 }
 
 /**

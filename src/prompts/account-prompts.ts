@@ -2,6 +2,7 @@ import {confirm, input as text, number, password, search} from '@inquirer/prompt
 import {describeAssociate, type Associate} from '../accounts/associates.js'
 import type {PromptHelpers} from '../app/world.js'
 import type {Suggestions} from '../providers/fill.js'
+import {presetByServer} from '../providers/presets.js'
 import {inputValue, setInputValue, type AccountInput} from '../accounts/input.js'
 import {checkValue, missingFieldsForCreate, type FieldIssue} from '../accounts/validate.js'
 import {SETTINGS, sideField, type AccountField} from '../model/account-fields.js'
@@ -33,7 +34,14 @@ function suggestion(field: AccountField, input: AccountInput, servers?: Suggesti
   }
   const domain = input.email?.split('@')[1]
   if (field.side && field.input === 'server') {
-    return field.side === 'imap' ? (domain ? `imap.${domain}` : undefined) : input.imap.server?.replace(/^imap\./, 'smtp.')
+    if (field.side === 'imap') return domain ? `imap.${domain}` : undefined
+    // A known provider's IMAP host names its SMTP host (Microsoft 365: outlook.office365.com -> smtp.office365.com).
+    const known = input.imap.server ? presetByServer(input.imap.server)?.outgoing : undefined
+    return known?.host ?? input.imap.server?.replace(/^imap\./, 'smtp.')
+  }
+  if (field.side === 'smtp' && field.input === 'port' && input.smtp.server) {
+    const known = presetByServer(input.smtp.server)?.outgoing
+    if (known && known.host === input.smtp.server.trim().toLowerCase()) return known.port
   }
   if (field.side === 'smtp' && field.input === 'username') return input.imap.username ?? input.email
   const fallback = field.createDefault

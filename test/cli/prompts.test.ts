@@ -122,4 +122,19 @@ describe.skipIf(!hasScript)('account save on a terminal offers the detected serv
       outgoing: {server: 'smtp.srv.test', port: 587},
     })
   })
+
+  it("a known provider's IMAP host suggests its SMTP host and port: Microsoft's SMTP is smtp.office365.com:587", async () => {
+    const env = {SOEMAIL_URL: sandbox.current.url, SOEMAIL_TICKET: sandbox.current.demoTicket}
+    const session = await runInPty(['account', 'save', '--email', 'per@example.no', '--associate', '7', '--imap-server', 'outlook.office365.com', '--imap-username', 'per@example.no', '--imap-password', 'x', '--allow-password-auth'], [
+      {when: /IMAP port/, type: ENTER},
+      {when: /SMTP server/, type: ENTER},
+      {when: /SMTP port/, type: ENTER},
+      {when: /SMTP user name/, type: ENTER},
+      {when: /Use the IMAP password for SMTP too\?/, type: ENTER},
+      {when: /Create this account\?/, type: `n${ENTER}`},
+    ], env)
+    expect(session.screen).toMatch(/SMTP server \(smtp\.office365\.com\)/)
+    expect(session.screen).toMatch(/SMTP port \(587\)/)
+    expect(session.screen).not.toMatch(/SMTP server \(outlook\.office365\.com\)/)
+  })
 })
