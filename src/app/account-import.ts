@@ -43,7 +43,8 @@ export async function runAccountImport(opts: AccountImportOptions, world: World)
   }
   if (opts.file !== '-') await assertReadableFile(opts.file)
   const files = importFiles(opts.file, opts.results)
-  const csv = {delimiter: opts.delimiter, map: opts.map, ignore: opts['ignore-column'], encoding: opts.encoding}
+  // Create rows may leave their servers empty: they are detected from each row's domain before anything is sent.
+  const csv = {delimiter: opts.delimiter, map: opts.map, ignore: opts['ignore-column'], encoding: opts.encoding, detect: true}
   const ndjson = opts.output === 'ndjson'
   // The lock comes before anything reads or moves the run files, and before anything is sent.
   const lock = opts['dry-run'] ? undefined : takeRunLock(files.results, world)
@@ -52,15 +53,15 @@ export async function runAccountImport(opts: AccountImportOptions, world: World)
     if (opts['dry-run']) {
       const session = await world.connect(opts)
       const {dryRunImport} = await import('./import-dry-run.js')
-      const {checks} = await openCheckKit(opts, world, session.email)
-      return await dryRunImport(world, {open, csv: {...csv, apiVersion: session.email.version}, email: session.email, archive: session.archive, call: session.call, verifyTicket: ticketCheck(session), concurrency, ndjson, skipInvalid: opts['skip-invalid'] ?? false, files, checks})
+      const {checks, detector} = await openCheckKit(opts, world, session.email)
+      return await dryRunImport(world, {open, csv: {...csv, apiVersion: session.email.version}, email: session.email, archive: session.archive, call: session.call, verifyTicket: ticketCheck(session), concurrency, ndjson, skipInvalid: opts['skip-invalid'] ?? false, files, checks, detector})
     }
     // The runner owns retries and the one re-login of a bulk run.
     const session = await world.connect(opts, {bulk: true})
     const {email, archive, call, renewTicket} = session
     const {AssociateResolver} = await import('../accounts/associates.js')
     const associates = new AssociateResolver(archive)
-    const {checks} = await openCheckKit(opts, world, email)
+    const {checks, detector} = await openCheckKit(opts, world, email)
 
     let resume = opts.resume ?? false
     if (!resume && journalExists(files.journal)) {
@@ -99,6 +100,7 @@ export async function runAccountImport(opts: AccountImportOptions, world: World)
           verifyTicket: ticketCheck(session),
           resolveAssociates: (refs) => call(() => associates.resolveAll(refs)),
           checks,
+          detector,
           openIndex: async (scope) => call(async () => (await import('./existing-accounts.js')).openAccountIndex(world, email, {...scope, retries: opts.retries, concurrency: concurrency === 'auto' ? 8 : concurrency})),
           renewTicket,
           stopping: () => interrupts > 0,

@@ -6,6 +6,7 @@ import type {KnownDuplicates} from '../csv/row.js'
 import type {ImportFiles} from '../bulk/files.js'
 import type {ArchiveService} from '../soap/archive-service.js'
 import type {SaveChecks} from '../accounts/save-checks.js'
+import type {Detector} from '../providers/detect.js'
 import type {EMailService} from '../soap/email-service.js'
 import {log, note, type CommandSession, type World} from './world.js'
 
@@ -24,6 +25,8 @@ export interface DryRunInput {
   files: ImportFiles
   /** The real run's checks before a save (they read only). */
   checks?: SaveChecks
+  /** Detects the servers of create rows that leave them empty. */
+  detector?: Pick<Detector, 'detect'>
 }
 
 /**
@@ -37,7 +40,7 @@ export interface DryRunInput {
  * then be refused (exit 2) until that one ends.
  */
 export async function dryRunImport(world: World, input: DryRunInput): Promise<unknown> {
-  const [{checkFile, checkAssociates}, {knownDuplicates}, {planImport}, {Limiter}, {renderPlanLine}, {lockHolder, lockPath, describeOwner}, {journalExists}, {AssociateResolver}] = await Promise.all([
+  const [{checkFile, checkAssociates, checkDomains}, {knownDuplicates}, {planImport}, {Limiter}, {renderPlanLine}, {lockHolder, lockPath, describeOwner}, {journalExists}, {AssociateResolver}] = await Promise.all([
     import('../bulk/import-job.js'),
     import('../csv/reader.js'),
     import('../bulk/dry-run.js'),
@@ -56,11 +59,12 @@ export async function dryRunImport(world: World, input: DryRunInput): Promise<un
   // Associates are resolved as the real run resolves them: refused ones stop it (3) unless --skip-invalid, which makes their rows invalid in the plan.
   const resolver = new AssociateResolver(input.archive)
   const associates = await checkAssociates(report, (refs) => input.call(() => resolver.resolveAll(refs)), input.skipInvalid)
+  const domains = await checkDomains(report, input.detector, input.skipInvalid)
   const style = world.stdout.style
   const known = knownDuplicates(report)
   const index = report.creates > 0 ? await openDryRunIndex(world, input, known, associates) : undefined
   const totals = await input.call(() =>
-    planImport(open, csv, {email, associates, index, checks: input.checks}, new Limiter(concurrency === 'auto' ? 8 : concurrency), (line) => {
+    planImport(open, csv, {email, associates, domains, index, checks: input.checks}, new Limiter(concurrency === 'auto' ? 8 : concurrency), (line) => {
       if (ndjson) world.stdout.write(`${JSON.stringify({type: 'plan', ...line})}\n`)
       else if (!world.json) world.stdout.write(`${renderPlanLine(line, style)}\n`)
     }, known),

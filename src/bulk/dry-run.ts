@@ -11,6 +11,7 @@ import type {Limiter} from './limiter.js'
 import {classifyFailure} from '../connection/call-policy.js'
 import {OrderedResults} from './results.js'
 import type {AssociateCheck} from './associates.js'
+import type {DomainCheck} from './domains.js'
 
 export interface PlanLine {
   line: number
@@ -28,6 +29,8 @@ export interface PlanLine {
   verified?: boolean
   /** Policy and MX warnings the real run would give. */
   warnings?: string[]
+  /** Servers detected for the row: `IMAP imap.example.no:993 (from SRV _imaps._tcp)`. */
+  filled?: string[]
 }
 
 export interface PlanTotals {
@@ -48,6 +51,8 @@ export interface PlanContext {
   index?: AccountIndex
   /** The real run's checks before a save; they only read (the login test saves nothing). */
   checks?: SaveChecks
+  /** The servers detected for rows that leave them empty. */
+  domains?: DomainCheck
 }
 
 /** A row's plan now, or a read of the server that gives it (run under the dry-run's limiter). */
@@ -66,7 +71,8 @@ export type PlannedRow = PlanLine | (() => Promise<PlanLine>)
 export async function planBatch(rows: readonly ImportRow[], ctx: PlanContext): Promise<PlannedRow[]> {
   return rows.map((row): PlannedRow => {
     ctx.associates?.apply(row)
-    const base = {line: row.line, email: row.email, associateId: row.associateId, associate: ctx.associates?.describe(row.associateId), id: row.id}
+    ctx.domains?.apply(row)
+    const base = {line: row.line, email: row.email, associateId: row.associateId, associate: ctx.associates?.describe(row.associateId), id: row.id, ...(row.filled ? {filled: row.filled} : {})}
     if (row.problems.length > 0) return {...base, action: 'invalid', error: rowProblemsText(row.problems)}
     if (row.id === undefined && (!ctx.index || row.email === undefined || typeof row.associateId !== 'number') && !ctx.checks) return {...base, action: 'create'}
     return () =>

@@ -11,6 +11,8 @@ import {CsvFile, OrderedResults, RESULT_COLUMNS, resultRow, type RowResult} from
 import {createdByEarlierRuns, fileKeys, type OpenAccountIndex} from './natural-keys.js'
 import {applyRows, type StopReason} from './runner.js'
 import {AssociateCheck, withAssociates, type ResolveAssociates} from './associates.js'
+import {DomainCheck, withDomains} from './domains.js'
+import type {Detector} from '../providers/detect.js'
 
 export interface ImportJobOptions {
   files: ImportFiles
@@ -44,6 +46,8 @@ export interface ImportJobDeps {
   resolveAssociates: ResolveAssociates
   /** The checks before each save (policy, MX advice, login test); see accounts/save-checks.ts. */
   checks?: SaveChecks
+  /** Detects the servers of create rows that leave them empty (with csv.detect). */
+  detector?: Pick<Detector, 'detect'>
 }
 
 export interface ImportSummary {
@@ -95,6 +99,26 @@ export async function checkAssociates(report: PreflightReport, resolve: ResolveA
   return check
 }
 
+/**
+ * Detects the servers of the domains whose create rows leave them empty, once per domain, before anything
+ * is sent. A domain that gives no server is a problem of each row needing it: the file stops unless
+ * --skip-invalid. Undefined when no row needs detection.
+ */
+export async function checkDomains(report: PreflightReport, detector: Pick<Detector, 'detect'> | undefined, skipInvalid: boolean): Promise<DomainCheck | undefined> {
+  if (!detector || report.domains.byDomain.size === 0) return undefined
+  const check = await DomainCheck.run(report.domains, detector)
+  const problems = check.problems()
+  if (problems.length > 0 && !skipInvalid) {
+    const bad = check.badRows()
+    const lines = problems.slice(0, PROBLEMS_IN_MESSAGE).map(formatRowProblem)
+    if (bad > lines.length) lines.push(`… and ${bad - lines.length} more`)
+    throw new ValidationError(`validation failed, nothing sent (${bad} of ${report.rows} rows leave servers empty that detection did not find):\n${lines.map((l) => `  ${l}`).join('\n')}`, problems.map((p) => ({field: `line ${p.line}, column ${p.column}`, message: p.message})), {
+      hint: 'Give those rows their servers (imap_server, smtp_server) or a provider column, or pass --skip-invalid to import the other rows and report these as invalid. soemail providers detect DOMAIN shows what each source answered.',
+    })
+  }
+  return check
+}
+
 /** Lines whose content differs from what an earlier run recorded for them. */
 export async function changedRows(open: () => NodeJS.ReadableStream, csv: CsvOptions, history: Map<number, RowHistory>): Promise<number[]> {
   const changed: number[] = []
@@ -131,6 +155,7 @@ export async function runImport(options: ImportJobOptions, deps: ImportJobDeps):
   }
   if (report.valid > 0) await deps.verifyTicket()
   const associates = await checkAssociates(report, deps.resolveAssociates, options.skipInvalid)
+  const domains = await checkDomains(report, deps.detector, options.skipInvalid)
   // The natural key is (associate id, address): the index needs the ids the file's names and addresses resolved to.
   const keys = deps.openIndex && report.creates > 0 ? await fileKeys(deps.open, options.csv, knownDuplicates(report), associates) : undefined
   const index = keys && deps.openIndex ? await deps.openIndex({associates: keys.associates, skipIds: createdByEarlierRuns(history)}) : undefined
@@ -154,7 +179,7 @@ export async function runImport(options: ImportJobOptions, deps: ImportJobDeps):
   journal.append({k: 'run', at: new Date().toISOString(), input: files.results, argv: options.argv})
   let outcome
   try {
-    outcome = await applyRows(withAssociates(readImportRows(deps.open, options.csv), associates), {
+    outcome = await applyRows(withDomains(withAssociates(readImportRows(deps.open, options.csv), associates), domains), {
       email: deps.email,
       journal,
       history,

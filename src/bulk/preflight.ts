@@ -3,6 +3,7 @@ import {importBatches, type CsvOptions} from '../csv/rows.js'
 import type {OpenCsv} from '../csv/decode.js'
 import {ASSOCIATE, type KnownDuplicates, type RowProblem} from '../csv/row.js'
 import {AssociateRefs} from './associates.js'
+import {DomainRefs} from './domains.js'
 
 export interface PreflightReport {
   /** Data rows read (empty lines and all-empty rows are not rows). */
@@ -32,6 +33,8 @@ export interface PreflightReport {
   delimiter: string
   /** The distinct associates the valid rows name, to resolve on the server before anything is sent. */
   associates: AssociateRefs
+  /** The domains of valid create rows whose servers are to be detected (CsvOptions.detect). */
+  domains: DomainRefs
 }
 
 /** Enough to fix a file in one go; the counts stay exact past it and memory stays flat. */
@@ -47,7 +50,7 @@ export async function preflight(open: OpenCsv, options: CsvOptions): Promise<Pre
   const report: PreflightReport = {
     rows: 0, valid: 0, invalid: 0, creates: 0, updates: 0,
     headerProblems: [], ignoredColumns: [], problems: [], problemCount: 0, duplicates: [], duplicateCount: 0,
-    columns: [], fields: [], delimiter: ',', associates: new AssociateRefs(),
+    columns: [], fields: [], delimiter: ',', associates: new AssociateRefs(), domains: new DomainRefs(),
   }
   // Missing columns are one problem of the file, not one per row: counted here, described once at the end.
   const absent = new Map<string, {rows: number; firstLine: number}>()
@@ -65,6 +68,7 @@ export async function preflight(open: OpenCsv, options: CsvOptions): Promise<Pre
         if (row.id === undefined) report.creates++
         else report.updates++
         if (row.associateId !== undefined) report.associates.add(row.associateId, row.line)
+        if (row.detect && row.email !== undefined) report.domains.add(row.email, row.line)
         continue
       }
       report.invalid++

@@ -1,6 +1,6 @@
 import type {AccountInput, InputValue} from '../accounts/input.js'
 import {checkValue, missingFieldsForCreate, numberIssue, passwordWaiver, versionIssue, type FieldIssue, type NameOf} from '../accounts/validate.js'
-import {ACCOUNT_FIELDS, CSV_COLUMNS, fieldByName, isId, parseSwitch, parseWhole} from '../model/account-fields.js'
+import {ACCOUNT_FIELDS, CSV_COLUMNS, fieldByName, isId, parseSwitch, parseWhole, type AccountField} from '../model/account-fields.js'
 import type {HeaderLayout} from './header.js'
 import type {QuoteProblem} from './split.js'
 import {hashAdd, hashFinish, hashHex, hashHigh, hashLow, hashStart, KeyTable} from './row-keys.js'
@@ -36,6 +36,10 @@ export interface ImportRow {
   associateId?: number | string
   /** The user name of the resolved associate (results files show it beside the id). */
   associateName?: string
+  /** A create whose empty servers are to be detected from its address (CsvOptions.detect). */
+  detect?: true
+  /** What detection filled, as `imap.example.no:993 (from SRV _imaps._tcp)`, for the plan. */
+  filled?: string[]
 }
 
 /** "line 17, column smtp_port: smtp_port is 0; a port is a whole number from 1 to 65535" */
@@ -70,6 +74,8 @@ const EMAIL = columnOf('email')
 /** The associate column's index; exported for the pass that resolves associates and names the column in problems. */
 export const ASSOCIATE = columnOf('associate_id')
 const ID_FIELD = CSV_COLUMNS[ID]!
+/** The fields detection fills (CsvOptions.detect): a create may leave them empty. */
+const DETECTED: ReadonlySet<AccountField> = new Set(CSV_COLUMNS.filter((f) => f.side && f.input === 'server'))
 
 const SEED_ROW = 0x5eed1
 const SEED_CREATE_KEY = 0xc4ea7e
@@ -97,7 +103,7 @@ export class RowBuilder {
   /** Per column, the issue a value in it raises under the connection's API version (a later version's field). */
   private readonly versionIssues: ReadonlyArray<FieldIssue | undefined>
 
-  constructor(private readonly layout: HeaderLayout, private readonly known?: KnownDuplicates, apiVersion?: string) {
+  constructor(private readonly layout: HeaderLayout, private readonly known?: KnownDuplicates, apiVersion?: string, private readonly detect = false) {
     if (!known) this.keys = new KeyTable()
     this.versionIssues = CSV_COLUMNS.map((f) => (apiVersion === undefined ? undefined : versionIssue(f, apiVersion)))
     this.nameOf = (field) => layout.displayName[COLUMN_OF[field.index] as number] ?? field.column ?? field.name
@@ -187,10 +193,15 @@ export class RowBuilder {
     if (providerAt !== -1) this.fillFromProvider(cells[providerAt], input, providerAt)
 
     const isCreate = id === undefined && flagged[ID] === 0
+    let detect = false
     if (isCreate) {
       for (const field of missingFieldsForCreate(input)) {
         const c = COLUMN_OF[field.index] as number
         if (flagged[c] === 1) continue
+        if (this.detect && input.email !== undefined && flagged[EMAIL] === 0 && DETECTED.has(field)) {
+          detect = true
+          continue
+        }
         const waiver = passwordWaiver(field)
         const oauth = waiver ? `, unless ${this.nameOf(waiver)} is an OAuth type` : ''
         this.problem(c, `${this.nameOf(field)} is required to create an account (the row has no id)${oauth}`, cellIndex[c] === -1 ? 'absent-column' : undefined)
@@ -219,7 +230,9 @@ export class RowBuilder {
     for (let f = 0; f < values.length; f++) hashAdd(values[f])
     if (providerAt !== -1) hashAdd(cells[providerAt])
     hashFinish()
-    return {line, id, input, problems, hash: hashHex(), email: input.email, associateId}
+    const row: ImportRow = {line, id, input, problems, hash: hashHex(), email: input.email, associateId}
+    if (detect) row.detect = true
+    return row
   }
 
   /** The provider cell: its preset fills the servers, ports and user names the row leaves empty (given cells win). */

@@ -16,6 +16,11 @@ export interface CsvOptions {
   encoding?: string
   /** The connection's API version: a value in a column of a later version's field is a row problem. Absent: not checked. */
   apiVersion?: string
+  /**
+   * Servers a create row leaves empty are to be detected from its address (after pre-flight, per domain:
+   * bulk/domains.ts) rather than refused as missing. Rows carry `detect` then.
+   */
+  detect?: boolean
 }
 
 export interface ImportHeader extends HeaderLayout {
@@ -49,7 +54,7 @@ export async function* importBatches(open: OpenCsv, options: CsvOptions, onHeade
     if (problem === undefined && cells.every((cell) => cell.trim() === '')) return
     if (problem !== undefined) throw new ValidationError(`line ${line} (the header): ${problem.message}`, [])
     const layout = resolveHeader(cells, maps, ignores)
-    builder = new RowBuilder(layout, known, options.apiVersion)
+    builder = new RowBuilder(layout, known, options.apiVersion, options.detect)
     onHeader?.({...layout, delimiter: (splitter as CsvRecordSplitter).delimiter})
   }
   const start = (text: string, newline: '\n' | '\r', headerLine: string): CsvRecordSplitter => {

@@ -15,7 +15,7 @@ export function renderPlanLine(l: PlanLine, style: Style): string {
   }
   if (l.action === 'unchanged') return style.dim(`${head} ${target}`)
   if (l.action === 'invalid' || l.action === 'error' || l.action === 'verify-failed') return `${head} ${who} ${style.dim(l.error ?? '')}`
-  return `${head} ${who}`
+  return `${head} ${who}${l.filled ? ` ${style.dim(l.filled.join(', '))}` : ''}`
 }
 
 export function renderImportSummary(s: ImportSummary, style: Style): string {
