@@ -1,8 +1,8 @@
-import {confirm, input as text, number, password, search} from '@inquirer/prompts'
+import {confirm, input as text, number, password, search, select} from '@inquirer/prompts'
 import {describeAssociate, type Associate} from '../accounts/associates.js'
 import type {PromptHelpers} from '../app/world.js'
-import type {Suggestions} from '../providers/fill.js'
-import {presetByServer} from '../providers/presets.js'
+import {suggestionsFromPreset, type Suggestions} from '../providers/fill.js'
+import {PRESETS, presetByServer} from '../providers/presets.js'
 import {inputValue, setInputValue, type AccountInput} from '../accounts/input.js'
 import {checkValue, missingFieldsForCreate, type FieldIssue} from '../accounts/validate.js'
 import {SETTINGS, sideField, type AccountField} from '../model/account-fields.js'
@@ -64,6 +64,8 @@ export async function promptForMissing(given: AccountInput, helpers: PromptHelpe
       servers = await helpers.suggestServers(input.email).catch(() => undefined)
       const found = [servers?.imap && `IMAP ${servers.imap.shown}`, servers?.smtp && `SMTP ${servers.smtp.shown}`].filter(Boolean)
       if (found.length > 0) process.stderr.write(`Found for ${input.email}: ${found.join(', ')}\n`)
+      // Both servers still to ask: a provider can be picked instead (detected first, Enter takes it).
+      if (input.imap.server === undefined && input.smtp.server === undefined) servers = await askProvider(input.email, servers)
     }
     const search = helpers.searchAssociates
     setInputValue(input, field, field.type === 'associate' && search ? await askAssociate(field, search) : await ask(field, input, servers))
@@ -84,6 +86,25 @@ async function ask(field: AccountField, input: AccountInput, servers?: Suggestio
   }
   const answer = await text({message, default: suggestion(field, input, servers) as string | undefined, validate: (v) => firstProblem(field, v.trim())}, context)
   return answer.trim()
+}
+
+const OTHER = ''
+
+/**
+ * The mail provider, as a choice: what detection found (the default), each built-in preset with its
+ * servers, or "Other" to type them. The answer becomes the server prompts' defaults.
+ */
+async function askProvider(email: string, detected: Suggestions | undefined): Promise<Suggestions | undefined> {
+  const usable = PRESETS.filter((p) => p.incoming && p.outgoing)
+  const choices = [
+    ...(detected?.imap && detected.smtp ? [{value: 'detected', name: `Detected: ${detected.imap.host}, ${detected.smtp.host}${detected.provider ? ` (${detected.provider})` : ''}`}] : []),
+    {value: OTHER, name: 'Other: type the servers'},
+    ...usable.map((p) => ({value: p.name, name: `${p.label}: ${p.incoming!.host}, ${p.outgoing!.host}`, description: p.note})),
+  ]
+  const answer = await select<string>({message: 'Mail provider', choices, default: choices[0]!.value, pageSize: 12}, context)
+  if (answer === 'detected') return detected
+  const preset = usable.find((p) => p.name === answer)
+  return preset ? suggestionsFromPreset(preset, email) : detected
 }
 
 /** The owner, searched on the server as one types (user name, e-mail, name or id); Enter takes the highlighted user. */

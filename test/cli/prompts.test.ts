@@ -25,6 +25,8 @@ describe.skipIf(!hasScript)('account save on a terminal (pseudo-terminal via scr
       // The owner prompt searches the server's user list as one types; Enter takes the highlighted user.
       {when: /Owner/, type: 'magn'},
       {when: /Magnus Larsen \(magnus, #7\)/, type: ENTER},
+      // Nothing detected (no DNS in the tests): the provider choice defaults to typing the servers.
+      {when: /Mail provider/, type: ENTER},
       {when: /IMAP server/, type: ENTER},
       {when: /IMAP port/, type: ENTER},
       {when: /IMAP user name/, type: ENTER},
@@ -105,6 +107,7 @@ describe.skipIf(!hasScript)('account save on a terminal offers the detected serv
     const env = {SOEMAIL_URL: sandbox.current.url, SOEMAIL_TICKET: sandbox.current.demoTicket, SOEMAIL_OFFLINE: undefined, ...fixtures.current!.env}
     const session = await runInPty(['account', 'save', '--associate', '7'], [
       {when: /E-mail address/, type: `eva@srv.test${ENTER}`},
+      {when: /Detected: imap\.srv\.test, smtp\.srv\.test/, type: ENTER},
       {when: /IMAP server/, type: ENTER},
       {when: /IMAP port/, type: ENTER},
       {when: /IMAP user name/, type: ENTER},
@@ -136,5 +139,30 @@ describe.skipIf(!hasScript)('account save on a terminal offers the detected serv
     expect(session.screen).toMatch(/SMTP server \(smtp\.office365\.com\)/)
     expect(session.screen).toMatch(/SMTP port \(587\)/)
     expect(session.screen).not.toMatch(/SMTP server \(outlook\.office365\.com\)/)
+  })
+
+  it('a built-in preset picked from the provider choice fills the servers, ports and user names', async () => {
+    const env = {SOEMAIL_URL: sandbox.current.url, SOEMAIL_TICKET: sandbox.current.demoTicket}
+    const down = '\u001B[B'
+    const session = await runInPty(['account', 'save', '--email', 'kari.test@example.no', '--associate', '7'], [
+      // Other, Microsoft 365, Outlook.com, Google: three steps down.
+      {when: /Mail provider/, type: `${down}${down}${down}`},
+      {when: /Google Workspace \/ Gmail: imap\.gmail\.com/, type: ENTER},
+      {when: /IMAP server/, type: ENTER},
+      {when: /IMAP port/, type: ENTER},
+      {when: /IMAP user name/, type: ENTER},
+      {when: /IMAP password/, type: `app-pw${ENTER}`},
+      {when: /SMTP server/, type: ENTER},
+      {when: /SMTP port/, type: ENTER},
+      {when: /SMTP user name/, type: ENTER},
+      {when: /Use the IMAP password for SMTP too\?/, type: ENTER},
+      {when: /Create this account\?/, type: `y${ENTER}`},
+    ], env)
+    expect(session.code, session.screen).toBe(0)
+    expect(session.screen).toMatch(/Warning: .*app password/i)
+    expect(sandbox.current.accounts().find((a) => a.emailAddress === 'kari.test@example.no')).toMatchObject({
+      incoming: {server: 'imap.gmail.com', port: 993, username: 'kari.test@example.no'},
+      outgoing: {server: 'smtp.gmail.com', port: 465},
+    })
   })
 })
