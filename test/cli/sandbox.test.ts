@@ -5,10 +5,13 @@ import {describe, expect, it} from 'vitest'
 import {BIN, cleanEnv, parseJson, runCli} from '../helpers/cli.js'
 import {runProcess} from '../helpers/process.js'
 import {startSandboxCli} from '../helpers/cli-sandbox.js'
+import {startTestDns} from '../helpers/dns-server.js'
 
 describe('soemail sandbox', () => {
   it('prints its URL and a ready-to-paste example, serves the CLI, logs requests without secrets, and stops cleanly on Ctrl-C', async () => {
-    const sb = await startSandboxCli([], /Press Ctrl-C to stop/)
+    // HasMXRecord and the CLI's MX lookups ask a DNS server on 127.0.0.1 (NXDOMAIN for all), so the printed save can run with its checks on.
+    const dns = await startTestDns([])
+    const sb = await startSandboxCli(['--dns-server', dns.server], /Press Ctrl-C to stop/)
     const url = /listening on (\S+)/.exec(sb.stdout())?.[1]
     const ticket = /ticket (\S+)/.exec(sb.stdout())?.[1]
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/SuperOffice$/)
@@ -24,6 +27,15 @@ describe('soemail sandbox', () => {
     const pasted = await runProcess('sh', ['-c', `${exportLine}; ${getLine}`], {cwd: tmpdir(), env: cleanEnv()})
     expect(pasted.status, pasted.stderr).toBe(0)
     expect(pasted.stdout).toContain('a@example.com')
+    // The printed save (two lines), with the checks at their defaults: --no-verify in it skips the login test nothing could pass.
+    const start = printed.findIndex((l) => l.startsWith('printf '))
+    const save = `${printed[start]}\n${printed[start + 1]}`
+    expect(save).toContain('--no-verify')
+    const checksOn = cleanEnv({SOEMAIL_VERIFY: undefined, SOEMAIL_OFFLINE: undefined, SOEMAIL_DNS_SERVER: dns.server})
+    const saved = await runProcess('sh', ['-c', `${exportLine}; ${save}`], {cwd: tmpdir(), env: checksOn})
+    expect(saved.status, saved.stderr).toBe(0)
+    expect(saved.stdout).toMatch(/Created account \d+ for jane\.doe@example\.com/)
+    await dns.close()
     sb.child.kill('SIGINT')
     expect(await sb.exited).toBe(0)
     expect(sb.stderr()).toMatch(/POST \/SuperOffice\/Remote\/Services87\/EMail.svc SaveEMailAccount 200/)
