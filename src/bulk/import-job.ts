@@ -1,6 +1,7 @@
 import type {SaveChecks} from '../accounts/save-checks.js'
 import type {EMailService} from '../soap/email-service.js'
 import {CliError, ExitCode, ValidationError} from '../errors.js'
+import type {RowProblem} from '../csv/row.js'
 import {formatRowProblem, knownDuplicates, preflight, readImportRows, type CsvOptions, type PreflightReport} from '../csv/reader.js'
 import {accountRow, CSV_FIELDS} from '../csv/header.js'
 import type {ImportFiles} from './files.js'
@@ -87,14 +88,8 @@ export async function checkFile(open: () => NodeJS.ReadableStream, csv: CsvOptio
 export async function checkAssociates(report: PreflightReport, resolve: ResolveAssociates, skipInvalid: boolean): Promise<AssociateCheck> {
   const refs = [...report.associates.byKey.values()].map((r) => r.ref)
   const check = new AssociateCheck(report.associates, refs.length > 0 ? await resolve(refs) : new Map())
-  const problems = check.problems()
-  if (problems.length > 0 && !skipInvalid) {
-    const bad = check.badRows()
-    const lines = problems.slice(0, PROBLEMS_IN_MESSAGE).map(formatRowProblem)
-    if (bad > lines.length) lines.push(`… and ${bad - lines.length} more`)
-    throw new ValidationError(`validation failed, nothing sent (${bad} of ${report.rows} rows name an associate who cannot own the account):\n${lines.map((l) => `  ${l}`).join('\n')}`, problems.map((p) => ({field: `line ${p.line}, column ${p.column}`, message: p.message})), {
-      hint: 'Give each row a user name, e-mail address or associate id of an active user, or pass --skip-invalid to import the other rows and report these as invalid.',
-    })
+  if (!skipInvalid) {
+    stopOnRowProblems(check, report, 'name an associate who cannot own the account', 'Give each row a user name, e-mail address or associate id of an active user, or pass --skip-invalid to import the other rows and report these as invalid.')
   }
   return check
 }
@@ -107,16 +102,20 @@ export async function checkAssociates(report: PreflightReport, resolve: ResolveA
 export async function checkDomains(report: PreflightReport, detector: Pick<Detector, 'detect'> | undefined, skipInvalid: boolean): Promise<DomainCheck | undefined> {
   if (!detector || report.domains.byDomain.size === 0) return undefined
   const check = await DomainCheck.run(report.domains, detector)
-  const problems = check.problems()
-  if (problems.length > 0 && !skipInvalid) {
-    const bad = check.badRows()
-    const lines = problems.slice(0, PROBLEMS_IN_MESSAGE).map(formatRowProblem)
-    if (bad > lines.length) lines.push(`… and ${bad - lines.length} more`)
-    throw new ValidationError(`validation failed, nothing sent (${bad} of ${report.rows} rows leave servers empty that detection did not find):\n${lines.map((l) => `  ${l}`).join('\n')}`, problems.map((p) => ({field: `line ${p.line}, column ${p.column}`, message: p.message})), {
-      hint: 'Give those rows their servers (imap_server, smtp_server) or a provider column, or pass --skip-invalid to import the other rows and report these as invalid. soemail providers detect DOMAIN shows what each source answered.',
-    })
+  if (!skipInvalid) {
+    stopOnRowProblems(check, report, 'leave servers empty that detection did not find', 'Give those rows their servers (imap_server, smtp_server) or a provider column, or pass --skip-invalid to import the other rows and report these as invalid. soemail providers detect DOMAIN shows what each source answered.')
   }
   return check
+}
+
+/** The stop of a check made after pre-flight (associates, domains): nothing is sent, each row's problem is listed. */
+function stopOnRowProblems(check: {problems(): RowProblem[]; badRows(): number}, report: PreflightReport, what: string, hint: string): void {
+  const problems = check.problems()
+  if (problems.length === 0) return
+  const bad = check.badRows()
+  const lines = problems.slice(0, PROBLEMS_IN_MESSAGE).map(formatRowProblem)
+  if (bad > lines.length) lines.push(`… and ${bad - lines.length} more`)
+  throw new ValidationError(`validation failed, nothing sent (${bad} of ${report.rows} rows ${what}):\n${lines.map((l) => `  ${l}`).join('\n')}`, problems.map((p) => ({field: `line ${p.line}, column ${p.column}`, message: p.message})), {hint})
 }
 
 /** Lines whose content differs from what an earlier run recorded for them. */
