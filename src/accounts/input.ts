@@ -1,21 +1,13 @@
 import {SIDES, type AccountField, type Side} from '../model/account-fields.js'
+import type {AccountInputShape, ServerInputShape} from '../model/account-types.js'
 
-/** What a user asks to set on an account; every member is optional, and unset means "keep". */
-export interface ServerInput {
-  server?: string
-  port?: number
-  authType?: string
-  username?: string
-  password?: string
-}
-
-export interface AccountInput {
-  email?: string
-  /** An associate id, or until the server has resolved it, the user name, e-mail address or id as typed. */
-  associateId?: number | string
-  imap: ServerInput
-  smtp: ServerInput
-}
+/**
+ * What a user asks to set on an account; every member is optional, and unset means "keep". The members
+ * are the catalogue's settings (model/account-types.ts); `associateId` is an associate id, or until the
+ * server has resolved it, the user name, e-mail address or id as typed.
+ */
+export type ServerInput = ServerInputShape
+export type AccountInput = AccountInputShape
 
 export {SIDES, type Side}
 

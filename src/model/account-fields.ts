@@ -155,11 +155,12 @@ export const CREDENTIALS = [
 ] as const satisfies ReadonlyArray<{element: string; key: string; side: Side}>
 
 /** The members of a ServiceAuth, written once for both sides. */
-function serverFields({side, element}: (typeof CREDENTIALS)[number], defaultPort: number): FieldEntry[] {
-  const label = side.toUpperCase()
-  const env = `SOEMAIL_${label}_PASSWORD`
+// Typed to the letter (const parameters, `as const`), so that account-types.ts can derive the carriers from it.
+function serverFields<const C extends (typeof CREDENTIALS)[number]>({side, element}: C, defaultPort: number) {
+  const label = side.toUpperCase() as Uppercase<C['side']>
+  const env = `SOEMAIL_${label}_PASSWORD` as const
   const common = {side, helpGroup: label} as const
-  const wire = (member: string, key: string, type: WireScalar) => ({path: `${element}/${member}`, key, type})
+  const wire = <const K extends string, const T extends WireScalar>(member: string, key: K, type: T) => ({path: `${element}/${member}`, key, type}) as const
   // Text view lines: server (with the port), user, auth, password; the port has no line of its own.
   const line = side === 'imap' ? 10 : 20
   return [
@@ -235,11 +236,11 @@ function serverFields({side, element}: (typeof CREDENTIALS)[number], defaultPort
       prompt: {label: `${label} password`},
       view: {json: 'password', label: `${label} password`, line: line + 3},
     },
-  ]
+  ] as const satisfies readonly FieldEntry[]
 }
 
 /** Catalogue order is the order of flags, CSV columns, prompts, diffs and the --json view. */
-export const ENTRIES: readonly FieldEntry[] = [
+export const ENTRIES = [
   {
     name: 'id',
     role: 'key',
@@ -330,7 +331,7 @@ export const ENTRIES: readonly FieldEntry[] = [
     view: {json: 'simpleMode', label: 'Simple mode', line: 27},
   },
   {name: 'last_fetch', role: 'status', type: 'datetime', since: '88', wire: {path: 'LastFetch', key: 'lastFetch', type: 'dateTime'}, view: {json: 'lastFetch', label: 'Last fetch', line: 31}},
-]
+] as const satisfies readonly FieldEntry[]
 
 /**
  * The wire order of the newest schema: the XSD sequences of EMailAccount and ServiceAuth

@@ -2,29 +2,21 @@ import {describeStatus} from '../accounts/health.js'
 import {describeAssociate, type Associate} from '../accounts/associates.js'
 import {accountValue} from '../accounts/merge.js'
 import {ACCOUNT_FIELDS, type AccountField} from '../model/account-fields.js'
+import type {AccountViewFields, ServerViewShape} from '../model/account-types.js'
 import type {EMailAccount, ServiceAuth} from '../soap/account-model.js'
 import {MASK} from '../soap/redact.js'
 
 /** One side's credentials as shown: the carrier's members, the password masked. */
-export type ServerView = ServiceAuth
+export type ServerView = ServerViewShape
 
-/** The account as --json shows it: stable camelCase names, passwords masked unless asked for. */
-export interface AccountView {
-  id?: number
-  email?: string
-  associateId?: number
+/**
+ * The account as --json shows it: stable camelCase names (the catalogue's view.json), passwords masked
+ * unless asked for; lastFetch is null while the server reports it never fetched. Services88's members are
+ * absent on 86/87 connections.
+ */
+export type AccountView = AccountViewFields & {
   imap: ServerView
   smtp: ServerView
-  accountStatus?: number
-  errorCount?: number
-  errorReason?: string
-  /** Services88 (2026) only; absent on 86/87 connections. */
-  inboxFolder?: string
-  sentFolder?: string
-  /** 1 on, 0 off, as the wire carries it. */
-  simpleMode?: number
-  /** When the sync service last fetched mail (xs:dateTime as the server wrote it); null when it never has. */
-  lastFetch?: string | null
   /** The owner as the server's user list has it, when it was looked up. */
   associate?: AssociateSummary
 }

@@ -1,4 +1,5 @@
 import {wireTable} from '../model/account-fields.js'
+import type {EMailAccountShape, ServiceAuthShape} from '../model/account-types.js'
 import {API_VERSIONS, type ApiVersion} from './versions.js'
 
 /**
@@ -6,32 +7,14 @@ import {API_VERSIONS, type ApiVersion} from './versions.js'
  * then the type's own sequence). Serialising and parsing both read the tables.
  */
 
-export interface ServiceAuth {
-  serviceAuthId?: number
-  server?: string
-  port?: number
-  authType?: string
-  username?: string
-  password?: string
-}
+/** One side's credentials on the wire; its members are the catalogue's (model/account-types.ts). */
+export type ServiceAuth = ServiceAuthShape
 
-export interface EMailAccount {
-  emailAccountId?: number
-  emailAddress?: string
-  associateId?: number
-  incoming?: ServiceAuth
-  outgoing?: ServiceAuth
-  accountStatus?: number
-  errorCount?: number
-  errorReason?: string
-  /** Services88 (2026) and later. */
-  inboxFolder?: string
-  sentFolder?: string
-  /** 1 on, 0 off. */
-  simpleMode?: number
-  /** xs:dateTime as the server wrote it; read-only. */
-  lastFetch?: string
-}
+/**
+ * EMailAccount as every version's schema has it, the Services88 (2026) members (inboxFolder, sentFolder,
+ * simpleMode 1/0, lastFetch as the server wrote its xs:dateTime) included; derived from the catalogue.
+ */
+export type EMailAccount = EMailAccountShape
 
 /** What AuthenticateIncoming/AuthenticateOutgoing take; not stored, so outside the field catalogue. */
 export interface EMailConnectionInfo {
