@@ -3,7 +3,7 @@ import {describeAssociate, type Associate} from '../accounts/associates.js'
 import {accountValue} from '../accounts/merge.js'
 import {ACCOUNT_FIELDS, type AccountField} from '../model/account-fields.js'
 import type {AccountViewFields, ServerViewShape} from '../model/account-types.js'
-import type {EMailAccount, ServiceAuth} from '../soap/account-model.js'
+import type {EMailAccount} from '../soap/account-model.js'
 import {MASK} from '../soap/redact.js'
 
 /** One side's credentials as shown: the carrier's members, the password masked. */
