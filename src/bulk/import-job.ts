@@ -2,6 +2,7 @@ import type {EMailService} from '../soap/email-service.js'
 import {CliError, ExitCode, ValidationError} from '../errors.js'
 import {formatRowProblem, knownDuplicates, preflight, readImportRows, type CsvOptions, type PreflightReport} from '../csv/reader.js'
 import {accountRow, CSV_FIELDS} from '../csv/header.js'
+import {dialectOfInput} from '../csv/writer.js'
 import type {ImportFiles} from './files.js'
 import {JournalWriter, readJournal, type RowAction, type RowHistory} from './journal.js'
 import {Limiter} from './limiter.js'
@@ -133,9 +134,11 @@ export async function runImport(options: ImportJobOptions, deps: ImportJobDeps):
   const index = keys && deps.openIndex ? await deps.openIndex({associates: keys.associates, skipIds: createdByEarlierRuns(history)}) : undefined
 
   const journal = new JournalWriter(files.journal)
-  const results = new CsvFile(files.results, RESULT_COLUMNS, 'w')
-  const undo = new CsvFile(files.undo, CSV_FIELDS, 'a')
-  const created = new CsvFile(files.created, ['id', 'email', 'associate_id'], 'a')
+  // Written as the input is (delimiter, BOM), so they open where the input was made, Excel included.
+  const dialect = dialectOfInput({...report, encoding: options.csv.encoding})
+  const results = new CsvFile(files.results, RESULT_COLUMNS, 'w', dialect)
+  const undo = new CsvFile(files.undo, CSV_FIELDS, 'a', dialect)
+  const created = new CsvFile(files.created, ['id', 'email', 'associate_id'], 'a', dialect)
   const counts = emptyCounts()
   const actions: Record<RowAction, number> = {create: 0, update: 0, unchanged: 0}
   let earlier = 0
