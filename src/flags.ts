@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {UsageError} from './errors.js'
-import {accountIdMessage, fieldByName, FLAG_FIELDS, flagOf, parseAccountId, parseSwitch, stdinFlagOf, switchMessage, type AccountField} from './model/account-fields.js'
+import {accountIdMessage, fieldByName, FLAG_FIELDS, flagOf, parseAccountId, parseSwitch, stdinFlagOf, switchMessage, trimValue, type AccountField} from './model/account-fields.js'
 
 const VISIBLE = 'A value given as a flag is visible to other users of this machine (ps, shell history); prefer'
 
@@ -49,7 +49,17 @@ function fieldFlag(field: AccountField) {
   const common = {summary: field.summary, helpGroup: field.helpGroup}
   // Whole-number fields parse as integers so that `--imap-port abc` is a usage error; the range is the validator's.
   // An associate may be a user name or an e-mail address too, so it is text that the resolver reads.
-  if (field.range && field.type !== 'associate') return Flags.integer(common)
+  // Parsed here rather than by Flags.integer so that space around the digits is dropped, as in a CSV cell (trimValue).
+  if (field.range && field.type !== 'associate') {
+    return Flags.custom<number>({
+      ...common,
+      async parse(input) {
+        const text = trimValue(field, input)
+        if (!/^-?\d+$/.test(text)) throw new UsageError(`${flagOf(field)}: expected an integer but received: ${input}`)
+        return Number(text)
+      },
+    })()
+  }
   // On/off: one value flag rather than --x/--no-x, so that leaving it out keeps the stored value and a CSV cell reads alike.
   if (field.type === 'switch') {
     return Flags.custom<number>({

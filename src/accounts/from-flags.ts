@@ -1,4 +1,4 @@
-import {FLAG_FIELDS, stdinFlagOf} from '../model/account-fields.js'
+import {FLAG_FIELDS, stdinFlagOf, trimValue} from '../model/account-fields.js'
 import {setInputValue, type AccountInput} from './input.js'
 
 export type AccountFlagValues = Record<string, string | number | boolean | undefined>
@@ -6,13 +6,15 @@ export type AccountFlagValues = Record<string, string | number | boolean | undef
 const SETTING_FLAGS = FLAG_FIELDS.filter((f) => f.role === 'setting')
 
 /**
- * AccountInput from parsed flags. A secret comes from its flag, else a line of stdin, else its
- * environment variable (SOEMAIL_IMAP_PASSWORD / SOEMAIL_SMTP_PASSWORD).
+ * AccountInput from parsed flags, text trimmed as an import trims its cells (trimValue). A secret comes
+ * from its flag, else a line of stdin, else its environment variable (SOEMAIL_IMAP_PASSWORD /
+ * SOEMAIL_SMTP_PASSWORD), verbatim.
  */
 export function inputFromFlags(flags: AccountFlagValues, stdinSecrets: Map<string, string>, env: NodeJS.ProcessEnv): AccountInput {
   const input: AccountInput = {imap: {}, smtp: {}}
   for (const field of SETTING_FLAGS) {
     let value = flags[field.flag as string] as string | number | undefined
+    if (typeof value === 'string') value = trimValue(field, value)
     if (field.secret) value ??= stdinSecrets.get(stdinFlagOf(field)) ?? nonEmpty(field.env === undefined ? undefined : env[field.env])
     setInputValue(input, field, value)
   }
