@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {UsageError} from './errors.js'
-import {accountIdMessage, fieldByName, FLAG_FIELDS, flagOf, parseAccountId, parseSwitch, stdinFlagOf, switchMessage, trimValue, type AccountField} from './model/account-fields.js'
+import {accountIdMessage, fieldByName, FLAG_FIELDS, flagOf, parseAccountId, parseSwitch, promptFlagOf, stdinFlagOf, switchMessage, trimValue, type AccountField} from './model/account-fields.js'
 
 const VISIBLE = 'A value given as a flag is visible to other users of this machine (ps, shell history); prefer'
 
@@ -79,12 +79,22 @@ function fieldFlags(fields: readonly AccountField[]) {
   const flags: Record<string, ReturnType<typeof fieldFlag> | ReturnType<typeof Flags.boolean>> = {}
   for (const field of fields) {
     flags[field.flag as string] = fieldFlag(field)
-    if (field.secret) flags[stdinFlagOf(field).slice(2)] = Flags.boolean({summary: `Read the ${field.prompt?.label ?? field.name} from standard input (one line).`, helpGroup: field.helpGroup})
+    if (field.secret) {
+      const label = field.prompt?.label ?? field.name
+      const stdin = stdinFlagOf(field).slice(2)
+      flags[stdin] = Flags.boolean({summary: `Read the ${label} from standard input (one line); on a terminal, ask for it with a masked prompt.`, helpGroup: field.helpGroup})
+      flags[promptFlagOf(field).slice(2)] = Flags.boolean({
+        summary: `Ask for the ${label} with a masked prompt (needs a terminal).`,
+        description: `With --id it changes just this password: soemail account save --id 42 ${promptFlagOf(field)}`,
+        exclusive: [field.flag as string, stdin],
+        helpGroup: field.helpGroup,
+      })
+    }
   }
   return flags
 }
 
-/** --email, --associate, --imap-server … --smtp-password-stdin, from the field catalogue. */
+/** --email, --associate, --imap-server … --smtp-password-stdin, --smtp-password-prompt, from the field catalogue. */
 export const accountFieldFlags = fieldFlags(FLAG_FIELDS.filter((f) => f.role === 'setting'))
 
 /** --id of an existing account, checked by the account-id rule with the other fields. */

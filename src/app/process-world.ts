@@ -50,6 +50,7 @@ const inquirerPrompter: Prompter = {
   confirm: async (message, defaultAnswer) => (await import('@inquirer/prompts')).confirm({message, default: defaultAnswer}, {output: process.stderr}),
   accountFields: async (given, helpers) => (await import('../prompts/account-prompts.js')).promptForMissing(given, helpers),
   login: async (flags, plan) => (await import('../prompts/login-prompts.js')).promptLogin(flags, plan),
+  secret: async (message) => (await import('../prompts/secret-prompt.js')).promptSecret(message),
 }
 
 const processSignals: Signals = {

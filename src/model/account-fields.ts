@@ -466,3 +466,6 @@ export const flagOf = (field: AccountField): string => `--${field.flag ?? field.
 
 /** The `--…-stdin` flag of a secret. */
 export const stdinFlagOf = (field: AccountField): string => `${flagOf(field)}-stdin`
+
+/** The `--…-prompt` flag of a secret: a masked prompt on the terminal, e.g. to change only a password. */
+export const promptFlagOf = (field: AccountField): string => `${flagOf(field)}-prompt`

@@ -14,7 +14,7 @@ With --id, reads the stored account and changes only the fields you give, so an 
 
 On a terminal, missing fields are asked for (passwords masked) and a summary is shown before anything is sent. Elsewhere it never prompts: it exits 2 and names every missing flag.
 
-Passwords: --imap-password-stdin / --smtp-password-stdin read one line each from standard input (after the ticket line when --ticket-stdin is also given), or set SOEMAIL_IMAP_PASSWORD / SOEMAIL_SMTP_PASSWORD.
+Passwords: --imap-password-stdin / --smtp-password-stdin read one line each from standard input (after the ticket line when --ticket-stdin is also given), or set SOEMAIL_IMAP_PASSWORD / SOEMAIL_SMTP_PASSWORD. On a terminal they ask with a masked prompt instead, as --imap-password-prompt / --smtp-password-prompt always do: with --id, that changes just the password.
 
 Services88 (2026): --inbox-folder, --sent-folder and --simple-mode (on/off, yes/no, true/false or 1/0) exist only with --api-version 88; with 86 or 87 they exit 2 and say so, nothing is sent. Left out, they keep the stored value; --inbox-folder "" clears a folder.`
 
@@ -35,6 +35,7 @@ Services88 (2026): --inbox-folder, --sent-folder and --simple-mode (on/off, yes/
       description: 'Change a password from a secret manager, ticket and password on stdin:',
       command: 'printf \'%s\\n%s\\n\' "$TICKET" "$(pass mail/jane)" | <%= config.bin %> <%= command.id %> --id 42 --ticket-stdin --imap-password-stdin --json',
     },
+    {description: 'Change just the IMAP password, typed at a masked prompt:', command: '<%= config.bin %> <%= command.id %> --id 42 --imap-password-prompt'},
     {description: 'Fill in the fields interactively:', command: '<%= config.bin %> <%= command.id %>'},
   ]
 
