@@ -20,7 +20,7 @@ export const connectionFlags = {
     description: `${VISIBLE} --ticket-stdin or SOEMAIL_TICKET.`,
     helpGroup: 'Connection',
   }),
-  'ticket-stdin': Flags.boolean({summary: 'Read the session ticket from the first line of standard input.', helpGroup: 'Connection'}),
+  'ticket-stdin': Flags.boolean({summary: 'Read the session ticket from the first line of standard input; on a terminal, ask with a masked prompt.', helpGroup: 'Connection'}),
   'app-token': Flags.string({
     summary: 'Application token (client secret), required by SuperOffice Online (env SOEMAIL_APP_TOKEN).',
     description: `${VISIBLE} SOEMAIL_APP_TOKEN.`,

@@ -29,7 +29,7 @@ export async function processWorld(options: ProcessWorldOptions): Promise<World 
     interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY) && !options.json,
     json: options.json,
     prompter: inquirerPrompter,
-    connect: (flags, options) => openSession({sessions, stdin: process.stdin, trace: (line) => stderr.write(line), note: (m) => stderr.write(`${m}\n`), opened}, flags, options),
+    connect: (flags, options) => openSession({sessions, stdin: process.stdin, asker: inquirerPrompter, trace: (line) => stderr.write(line), note: (m) => stderr.write(`${m}\n`), opened}, flags, options),
     clock: {now: () => new Date()},
     signals: processSignals,
     env,

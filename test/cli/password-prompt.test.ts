@@ -65,6 +65,15 @@ describe.skipIf(!hasScript)('a password asked for on a terminal', () => {
     expect(stored(id)?.incoming?.password).toBe('old-imap')
   })
 
+  it('--ticket-stdin on a terminal asks for the ticket, masked, for any command that connects', async () => {
+    const id = await account()
+    const ticket = sandbox.current.demoTicket
+    const session = await runInPty(['account', 'get', String(id), '--ticket-stdin'], [{when: /Ticket/, type: `${ticket}${ENTER}`}], {SOEMAIL_URL: sandbox.current.url})
+    expect(session.code, session.screen).toBe(0)
+    expect(session.screen).toMatch(/E-mail\s+prompt\d+@example\.com/)
+    expect(session.screen).not.toContain(ticket)
+  })
+
   it('without a terminal, --imap-password-prompt exits 2 naming --imap-password-stdin; --imap-password-stdin still reads the pipe', async () => {
     const id = await account()
     const refused = await runCli(['account', 'save', '--id', String(id), '--imap-password-prompt', '--json'], {env: env(), input: 'piped\n'})
