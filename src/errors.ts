@@ -77,8 +77,8 @@ export class NetworkError extends CliError {
 }
 
 export class InterruptedError extends CliError {
-  constructor(message = 'interrupted') {
-    super('INTERRUPTED', ExitCode.INTERRUPTED, message)
+  constructor(message = 'interrupted', options?: CliErrorOptions) {
+    super('INTERRUPTED', ExitCode.INTERRUPTED, message, options)
   }
 }
 

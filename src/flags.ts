@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {UsageError} from './errors.js'
-import {accountIdMessage, fieldByName, FLAG_FIELDS, flagOf, parseAccountId, parseSwitch, stdinFlagOf, switchMessage, type AccountField} from './model/account-fields.js'
+import {accountIdMessage, fieldByName, FLAG_FIELDS, flagOf, parseAccountId, parseSwitch, promptFlagOf, stdinFlagOf, switchMessage, trimValue, type AccountField} from './model/account-fields.js'
 
 const VISIBLE = 'A value given as a flag is visible to other users of this machine (ps, shell history); prefer'
 
@@ -20,7 +20,7 @@ export const connectionFlags = {
     description: `${VISIBLE} --ticket-stdin or SOEMAIL_TICKET.`,
     helpGroup: 'Connection',
   }),
-  'ticket-stdin': Flags.boolean({summary: 'Read the session ticket from the first line of standard input.', helpGroup: 'Connection'}),
+  'ticket-stdin': Flags.boolean({summary: 'Read the session ticket from the first line of standard input; on a terminal, ask with a masked prompt.', helpGroup: 'Connection'}),
   'app-token': Flags.string({
     summary: 'Application token (client secret), required by SuperOffice Online (env SOEMAIL_APP_TOKEN).',
     description: `${VISIBLE} SOEMAIL_APP_TOKEN.`,
@@ -49,7 +49,17 @@ function fieldFlag(field: AccountField) {
   const common = {summary: field.summary, helpGroup: field.helpGroup}
   // Whole-number fields parse as integers so that `--imap-port abc` is a usage error; the range is the validator's.
   // An associate may be a user name or an e-mail address too, so it is text that the resolver reads.
-  if (field.range && field.type !== 'associate') return Flags.integer(common)
+  // Parsed here rather than by Flags.integer so that space around the digits is dropped, as in a CSV cell (trimValue).
+  if (field.range && field.type !== 'associate') {
+    return Flags.custom<number>({
+      ...common,
+      async parse(input) {
+        const text = trimValue(field, input)
+        if (!/^-?\d+$/.test(text)) throw new UsageError(`${flagOf(field)}: expected an integer but received: ${input}`)
+        return Number(text)
+      },
+    })()
+  }
   // On/off: one value flag rather than --x/--no-x, so that leaving it out keeps the stored value and a CSV cell reads alike.
   if (field.type === 'switch') {
     return Flags.custom<number>({
@@ -69,12 +79,22 @@ function fieldFlags(fields: readonly AccountField[]) {
   const flags: Record<string, ReturnType<typeof fieldFlag> | ReturnType<typeof Flags.boolean>> = {}
   for (const field of fields) {
     flags[field.flag as string] = fieldFlag(field)
-    if (field.secret) flags[stdinFlagOf(field).slice(2)] = Flags.boolean({summary: `Read the ${field.prompt?.label ?? field.name} from standard input (one line).`, helpGroup: field.helpGroup})
+    if (field.secret) {
+      const label = field.prompt?.label ?? field.name
+      const stdin = stdinFlagOf(field).slice(2)
+      flags[stdin] = Flags.boolean({summary: `Read the ${label} from standard input (one line); on a terminal, ask for it with a masked prompt.`, helpGroup: field.helpGroup})
+      flags[promptFlagOf(field).slice(2)] = Flags.boolean({
+        summary: `Ask for the ${label} with a masked prompt (needs a terminal).`,
+        description: `With --id it changes just this password: soemail account save --id 42 ${promptFlagOf(field)}`,
+        exclusive: [field.flag as string, stdin],
+        helpGroup: field.helpGroup,
+      })
+    }
   }
   return flags
 }
 
-/** --email, --associate, --imap-server … --smtp-password-stdin, from the field catalogue. */
+/** --email, --associate, --imap-server … --smtp-password-stdin, --smtp-password-prompt, from the field catalogue. */
 export const accountFieldFlags = fieldFlags(FLAG_FIELDS.filter((f) => f.role === 'setting'))
 
 /** --id of an existing account, checked by the account-id rule with the other fields. */

@@ -19,7 +19,7 @@ export async function runAccountSave(opts: AccountSaveOptions, world: World): Pr
     import('../accounts/service.js'),
     import('../accounts/validate.js'),
   ])
-  const secrets = await readStdinSecrets(stdinFlagsInOrder(opts), world.stdin)
+  const secrets = await readStdinSecrets(stdinFlagsInOrder(opts), world.stdin, world.prompter)
   let input = inputFromFlags(opts, secrets, world.env)
   assertValid(input, opts.id)
 

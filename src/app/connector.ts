@@ -1,3 +1,4 @@
+import type {SecretAsker} from '../connection/stdin.js'
 import {callWithRelogin, COMMAND_RETRIES, NO_RETRIES, onlyOnce} from '../connection/call-policy.js'
 import type {ConnectionFlagValues} from '../flags.js'
 import type {SettingSource} from '../sessions/resolve.js'
@@ -7,6 +8,8 @@ import type {CommandSession, SessionOptions} from './world.js'
 export interface ConnectorDeps {
   sessions: SessionContext
   stdin: NodeJS.ReadableStream
+  /** Asks for --ticket-stdin with a masked prompt when stdin is a terminal. */
+  asker?: SecretAsker
   /** Where --trace writes the redacted exchanges (stderr). */
   trace: (line: string) => void
   /** Notices for stderr, such as a renewed session. */
@@ -41,7 +44,7 @@ export async function openSession(deps: ConnectorDeps, flags: ConnectionFlagValu
   let {stdinTicket} = options
   if (stdinTicket === undefined && flags['ticket-stdin']) {
     const {readStdinSecrets} = await import('../connection/stdin.js')
-    stdinTicket = (await readStdinSecrets(['--ticket-stdin'], deps.stdin)).get('--ticket-stdin')
+    stdinTicket = (await readStdinSecrets(['--ticket-stdin'], deps.stdin, deps.asker)).get('--ticket-stdin')
   }
   const [{requireConnection}, {connect}, {toCliError}, {resolveSession}] = await Promise.all([
     import('../sessions/resolve.js'),

@@ -12,7 +12,7 @@ export async function finishImport(world: World, summary: ImportSummary, options
   if (summary.stopped) {
     const {reason, message} = summary.stopped
     note(world, world.stderr.style.dim(`Resume with:\n  ${resume}`))
-    if (reason === 'interrupted') throw new InterruptedError(`interrupted; ${summary.counts.skipped} rows were not started`)
+    if (reason === 'interrupted') throw new InterruptedError(`interrupted after ${summary.tried + summary.earlier} of ${summary.rows} rows; ${summary.notTried} were not tried`, {details: result})
     if (reason === 'auth') throw new CliError('TICKET_REJECTED', ExitCode.AUTH, `the run stopped: ${message}`, {hint: `Log in again (soemail login), then: ${resume}`, details: result})
     throw new CliError('RUN_STOPPED', ExitCode.SERVER, `the run stopped: ${message}`, {hint: `Fix the cause, then: ${resume}`, details: result})
   }

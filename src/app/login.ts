@@ -22,7 +22,7 @@ export async function runLogin(opts: LoginOptions, world: World): Promise<unknow
   const {env} = world
   const profileName = activeProfileName(opts.profile, env)
   const stdinFlags = ['--ticket-stdin', '--password-stdin', '--app-token-stdin'].filter((f) => opts[f.slice(2) as 'ticket-stdin'])
-  const stdin = await readStdinSecrets(stdinFlags, world.stdin)
+  const stdin = await readStdinSecrets(stdinFlags, world.stdin, world.prompter)
   // Logging in again to a known profile needs only what changed: its URL (and user) are remembered.
   const known = new ProfileStore(profilesPath(world.configDir)).get(profileName)
   const remembered = {

@@ -29,7 +29,7 @@ export async function processWorld(options: ProcessWorldOptions): Promise<World 
     interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY) && !options.json,
     json: options.json,
     prompter: inquirerPrompter,
-    connect: (flags, options) => openSession({sessions, stdin: process.stdin, trace: (line) => stderr.write(line), note: (m) => stderr.write(`${m}\n`), opened}, flags, options),
+    connect: (flags, options) => openSession({sessions, stdin: process.stdin, asker: inquirerPrompter, trace: (line) => stderr.write(line), note: (m) => stderr.write(`${m}\n`), opened}, flags, options),
     clock: {now: () => new Date()},
     signals: processSignals,
     env,
@@ -50,6 +50,7 @@ const inquirerPrompter: Prompter = {
   confirm: async (message, defaultAnswer) => (await import('@inquirer/prompts')).confirm({message, default: defaultAnswer}, {output: process.stderr}),
   accountFields: async (given, helpers) => (await import('../prompts/account-prompts.js')).promptForMissing(given, helpers),
   login: async (flags, plan) => (await import('../prompts/login-prompts.js')).promptLogin(flags, plan),
+  secret: async (message) => (await import('../prompts/secret-prompt.js')).promptSecret(message),
 }
 
 const processSignals: Signals = {

@@ -6,7 +6,7 @@ export type StatusOptions = ConnectionFlagValues & {all?: boolean; check?: boole
 /** Where each setting of the active profile (or every profile) comes from; never a secret's value. */
 export async function runStatus(opts: StatusOptions, world: World): Promise<unknown> {
   const [{describeSessions}, {readStdinSecrets}] = await Promise.all([import('../sessions/status.js'), import('../connection/stdin.js')])
-  const stdin = await readStdinSecrets(opts['ticket-stdin'] ? ['--ticket-stdin'] : [], world.stdin)
+  const stdin = await readStdinSecrets(opts['ticket-stdin'] ? ['--ticket-stdin'] : [], world.stdin, world.prompter)
   const report = await describeSessions(
     {profile: opts.profile, url: opts.url, ticket: opts.ticket, appToken: opts['app-token'], apiVersion: opts['api-version']},
     world.sessions,

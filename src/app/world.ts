@@ -45,6 +45,8 @@ export interface Prompter {
   accountFields(given: AccountInput, helpers?: PromptHelpers): Promise<AccountInput>
   /** Asks for what a login still lacks. */
   login(flags: LoginFlags, plan: LoginPlan): Promise<LoginFlags>
+  /** A secret named by a --…-stdin flag on a terminal, or a --…-prompt flag: masked, never echoed. */
+  secret(message: string): Promise<string>
 }
 
 export interface PromptHelpers {

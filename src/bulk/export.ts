@@ -3,7 +3,7 @@ import type {EMailService} from '../soap/email-service.js'
 import {AuthError} from '../errors.js'
 import {describeFailure, isNotFound, isTicketRejection} from '../connection/wire-facts.js'
 import {accountRow, CSV_FIELDS} from '../csv/header.js'
-import {csvLine} from '../csv/writer.js'
+import {csvLine, PLAIN_CSV, UTF8_BOM, type CsvDialect} from '../csv/writer.js'
 import {Limiter} from './limiter.js'
 import {OrderedResults} from './results.js'
 
@@ -52,9 +52,9 @@ export interface RowSink {
   row(cells: ReadonlyArray<string | number | undefined>): void
 }
 
-/** A CSV file or stream. */
-export function csvSink(write: (text: string) => void): RowSink {
-  return {header: (columns) => write(csvLine(columns)), row: (cells) => write(csvLine(cells))}
+/** A CSV file or stream, the BOM (if the dialect has one) before the header. */
+export function csvSink(write: (text: string) => void, dialect: CsvDialect = PLAIN_CSV): RowSink {
+  return {header: (columns) => write((dialect.bom ? UTF8_BOM : '') + csvLine(columns, dialect.delimiter)), row: (cells) => write(csvLine(cells, dialect.delimiter))}
 }
 
 /** Rows as objects keyed by column, for --json. */

@@ -25,9 +25,9 @@ export function readIdsFile(path: string): number[] {
     throw new UsageError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code}`)
   }
   const first = text.split(/\r?\n/, 1)[0] ?? ''
-  const delimiter = first.includes(';') && !first.includes(',') ? ';' : ','
-  const header = first.split(delimiter).map((h) => h.trim().toLowerCase())
-  const column = ID_COLUMNS.find((c) => header.includes(c))
+  // Results and created files are written with their import's delimiter: `,`, `;` or tab.
+  const delimiter = [',', ';', '\t'].find((d) => idColumn(first, d) !== undefined) ?? ','
+  const column = idColumn(first, delimiter)
   if (!column) {
     // Lines are numbered before blanks and comments are dropped, so a message points at the line in the file.
     return text
@@ -44,6 +44,11 @@ export function readIdsFile(path: string): number[] {
     if (value) ids.push(checkId(value, column, `${path} line ${i + 2}, column ${column}: `))
   })
   return ids
+}
+
+function idColumn(headerLine: string, delimiter: string): string | undefined {
+  const header = headerLine.split(delimiter).map((h) => h.trim().toLowerCase())
+  return ID_COLUMNS.find((c) => header.includes(c))
 }
 
 function checkId(text: string, name: string, where = ''): number {

@@ -4,10 +4,12 @@ import {CliError, ExitCode, ValidationError} from '../errors.js'
 import type {RowProblem} from '../csv/row.js'
 import {formatRowProblem, knownDuplicates, preflight, readImportRows, type CsvOptions, type PreflightReport} from '../csv/reader.js'
 import {accountRow, CSV_FIELDS} from '../csv/header.js'
+import {dialectOfInput} from '../csv/writer.js'
 import type {ImportFiles} from './files.js'
-import {JournalWriter, readJournal, type RowAction, type RowHistory} from './journal.js'
+import {JournalWriter, readJournal, type RowHistory} from './journal.js'
 import {Limiter} from './limiter.js'
-import {createProgress, emptyCounts, ErrorGroups, type Progress, type StatusCounts} from './progress.js'
+import {createProgress, ErrorGroups, type Progress} from './progress.js'
+import {ImportTally, type TallyView} from './tally.js'
 import {CsvFile, OrderedResults, RESULT_COLUMNS, resultRow, type RowResult} from './results.js'
 import {createdByEarlierRuns, fileKeys, type OpenAccountIndex} from './natural-keys.js'
 import {applyRows, type StopReason} from './runner.js'
@@ -38,7 +40,8 @@ export interface ImportJobDeps {
   stopping: () => boolean
   /** One event per row for --output ndjson. */
   emit?: (result: RowResult) => void
-  progress?: (total: number) => Progress
+  /** A progress display reading the run's tally (the summary's too). */
+  progress?: (tally: ImportTally) => Progress
   /** Notices for stderr, such as a file that changed during the run. */
   warn?: (message: string) => void
   /** Size and modification time of the input file; undefined for a private copy of stdin. */
@@ -51,12 +54,8 @@ export interface ImportJobDeps {
   detector?: Pick<Detector, 'detect'>
 }
 
-export interface ImportSummary {
-  rows: number
-  counts: StatusCounts
-  actions: Record<RowAction, number>
-  /** Rows done by an earlier run of the same file and skipped now. */
-  earlier: number
+/** The counts come from the run's one tally (tally.ts): rows, tried, notTried, earlier, counts, actions. */
+export interface ImportSummary extends TallyView {
   elapsedMs: number
   files: ImportFiles
   stopped?: {reason: StopReason; message: string}
@@ -160,16 +159,18 @@ export async function runImport(options: ImportJobOptions, deps: ImportJobDeps):
   const index = keys && deps.openIndex ? await deps.openIndex({associates: keys.associates, skipIds: createdByEarlierRuns(history)}) : undefined
 
   const journal = new JournalWriter(files.journal)
-  const results = new CsvFile(files.results, RESULT_COLUMNS, 'w')
-  const undo = new CsvFile(files.undo, CSV_FIELDS, 'a')
-  const created = new CsvFile(files.created, ['id', 'email', 'associate_id'], 'a')
-  const counts = emptyCounts()
-  const actions: Record<RowAction, number> = {create: 0, update: 0, unchanged: 0}
-  let earlier = 0
+  // Written as the input is (delimiter, BOM), so they open where the input was made, Excel included.
+  const dialect = dialectOfInput({...report, encoding: options.csv.encoding})
+  const results = new CsvFile(files.results, RESULT_COLUMNS, 'w', dialect)
+  const undo = new CsvFile(files.undo, CSV_FIELDS, 'a', dialect)
+  const created = new CsvFile(files.created, ['id', 'email', 'associate_id'], 'a', dialect)
+  const tally = new ImportTally(report.rows)
   const errors = new ErrorGroups()
-  const progress = deps.progress?.(report.rows)
+  const progress = deps.progress?.(tally)
+  // A row is counted as it is written to the results file: the file and every count agree, even after Ctrl-C.
   const ordered = new OrderedResults((r) => {
     results.row(resultRow(r))
+    tally.add(r)
     if (deps.emit) {
       const {earlier: _earlier, ...event} = r
       deps.emit(event)
@@ -189,11 +190,7 @@ export async function runImport(options: ImportJobOptions, deps: ImportJobDeps):
       retries: options.retries,
       backoffMs: options.backoffMs ?? 200,
       settle: (seq, r) => {
-        counts[r.status]++
-        if (r.earlier) earlier++
-        else if (r.status === 'ok' && r.action) actions[r.action]++
         if (r.error && r.status !== 'ok' && r.status !== 'skipped') errors.add(r.line, r.error)
-        progress?.row(r.status)
         ordered.settle(seq, r)
       },
       undo: {updated: (prev) => undo.row(accountRow(prev, false)), created: (acc) => created.row([acc.emailAccountId, acc.emailAddress, acc.associateId])},
@@ -210,7 +207,7 @@ export async function runImport(options: ImportJobOptions, deps: ImportJobDeps):
     undo.close()
     created.close()
   }
-  return {rows: report.rows, counts, actions, earlier, elapsedMs: Date.now() - started, files, stopped: outcome.stopped, errors: errors.top()}
+  return {...tally.view(), elapsedMs: Date.now() - started, files, stopped: outcome.stopped, errors: errors.top()}
 }
 
 export {createProgress}

@@ -31,6 +31,8 @@ export interface PreflightReport {
   fields: CsvField[]
   /** The delimiter used, detected or given. */
   delimiter: string
+  /** The file starts with a byte order mark. */
+  bom: boolean
   /** The distinct associates the valid rows name, to resolve on the server before anything is sent. */
   associates: AssociateRefs
   /** The domains of valid create rows whose servers are to be detected (CsvOptions.detect). */
@@ -50,7 +52,7 @@ export async function preflight(open: OpenCsv, options: CsvOptions): Promise<Pre
   const report: PreflightReport = {
     rows: 0, valid: 0, invalid: 0, creates: 0, updates: 0,
     headerProblems: [], ignoredColumns: [], problems: [], problemCount: 0, duplicates: [], duplicateCount: 0,
-    columns: [], fields: [], delimiter: ',', associates: new AssociateRefs(), domains: new DomainRefs(),
+    columns: [], fields: [], delimiter: ',', bom: false, associates: new AssociateRefs(), domains: new DomainRefs(),
   }
   // Missing columns are one problem of the file, not one per row: counted here, described once at the end.
   const absent = new Map<string, {rows: number; firstLine: number}>()
@@ -59,6 +61,7 @@ export async function preflight(open: OpenCsv, options: CsvOptions): Promise<Pre
     report.fields = header.fields
     report.ignoredColumns = header.ignoredColumns
     report.delimiter = header.delimiter
+    report.bom = header.bom
     report.associates.column = header.displayName[ASSOCIATE] ?? report.associates.column
   })) {
     for (const row of batch) {

@@ -1,41 +1,40 @@
 import type {RowStatus} from './journal.js'
+import type {ImportTally} from './tally.js'
 
 export type StatusCounts = Record<RowStatus, number>
 
 export const emptyCounts = (): StatusCounts => ({ok: 0, failed: 0, invalid: 0, skipped: 0, unknown: 0, 'verify-failed': 0})
 
 export interface Progress {
-  row(status: RowStatus): void
   done(): void
 }
 
 /**
  * Progress on stderr: a bar redrawn in place on a terminal, else a plain line every few seconds so
- * logs of a long unattended run show it is alive.
+ * logs of a long unattended run show it is alive. It reads the import's tally, the summary's too: rows
+ * not started after Ctrl-C are "not tried", never done.
  */
-export function createProgress(options: {total: number; tty: boolean; write: (text: string) => void; intervalMs?: number; now?: () => number}): Progress {
+export function createProgress(options: {tally: Pick<ImportTally, 'rows' | 'settled' | 'counts'>; tty: boolean; write: (text: string) => void; intervalMs?: number; now?: () => number}): Progress {
   const now = options.now ?? Date.now
   const started = now()
-  const counts = emptyCounts()
-  let done = 0
+  const {counts, rows: total} = options.tally
   const interval = options.intervalMs ?? (options.tty ? 200 : 5000)
   const line = () => {
+    const done = options.tally.settled
     const elapsed = (now() - started) / 1000
     const rate = elapsed > 0 ? done / elapsed : 0
-    const eta = rate > 0 ? Math.round((options.total - done) / rate) : undefined
-    const stats = `${done}/${options.total} · ok ${counts.ok} · failed ${counts.failed + counts.unknown + counts.invalid + counts['verify-failed']} · ${rate.toFixed(0)} rows/s${eta === undefined ? '' : ` · ETA ${formatSeconds(eta)}`}`
+    // Once rows are not tried the run is stopping: there is nothing left to estimate.
+    const eta = rate > 0 && counts.skipped === 0 ? Math.round((total - done) / rate) : undefined
+    const optional = `${counts.invalid > 0 ? ` · invalid ${counts.invalid}` : ''}${counts['verify-failed'] > 0 ? ` · verify-failed ${counts['verify-failed']}` : ''}${counts.skipped > 0 ? ` · not tried ${counts.skipped}` : ''}`
+    const stats = `${done}/${total} · ok ${counts.ok} · failed ${counts.failed} · unknown ${counts.unknown}${optional} · ${rate.toFixed(0)} rows/s${eta === undefined ? '' : ` · ETA ${formatSeconds(eta)}`}`
     if (!options.tty) return `import: ${stats}\n`
     const width = 24
-    const filled = options.total > 0 ? Math.round((done / options.total) * width) : width
+    const filled = total > 0 ? Math.round((done / total) * width) : width
     return `\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${stats}\u001B[K`
   }
   const timer = setInterval(() => options.write(line()), interval)
   timer.unref()
   return {
-    row(status) {
-      counts[status]++
-      done++
-    },
     done() {
       clearInterval(timer)
       if (options.tty) options.write(`${line()}\n`)

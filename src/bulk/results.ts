@@ -1,7 +1,7 @@
 import {closeSync, openSync, statSync} from 'node:fs'
 import {CliError, ExitCode} from '../errors.js'
 import {fieldByName} from '../model/account-fields.js'
-import {csvLine} from '../csv/writer.js'
+import {csvLine, PLAIN_CSV, UTF8_BOM, type CsvDialect} from '../csv/writer.js'
 import type {RowAction, RowStatus} from './journal.js'
 import {writeLine} from './write-line.js'
 
@@ -29,15 +29,18 @@ export interface RowResult {
   earlier?: boolean
 }
 
-/** A CSV file written line by line; every write goes straight to the kernel. */
+/**
+ * A CSV file written line by line; every write goes straight to the kernel. A fresh file starts with the
+ * dialect's BOM; one appended to (a resume) keeps what its first run wrote.
+ */
 export class CsvFile {
   private fd: number
 
-  constructor(readonly path: string, header: readonly string[], mode: 'w' | 'a' = 'w') {
+  constructor(readonly path: string, header: readonly string[], mode: 'w' | 'a' = 'w', private readonly dialect: CsvDialect = PLAIN_CSV) {
     try {
       const fresh = mode === 'w' || !existsWithContent(path)
       this.fd = openSync(path, mode, 0o600)
-      if (fresh) this.row(header)
+      if (fresh) this.write((dialect.bom ? UTF8_BOM : '') + csvLine(header, dialect.delimiter))
     } catch (error) {
       if (error instanceof CliError) throw error
       throw new CliError('RESULTS', ExitCode.UNEXPECTED, `cannot write ${path}: ${(error as NodeJS.ErrnoException).code}`, {hint: 'Choose a writable place with --results FILE.'})
@@ -45,7 +48,11 @@ export class CsvFile {
   }
 
   row(values: ReadonlyArray<string | number | undefined>): void {
-    const code = writeLine(this.fd, csvLine(values))
+    this.write(csvLine(values, this.dialect.delimiter))
+  }
+
+  private write(text: string): void {
+    const code = writeLine(this.fd, text)
     if (code) {
       throw new CliError('RESULTS', ExitCode.UNEXPECTED, `cannot write ${this.path}: ${code}; stopping before more rows are sent`, {
         hint: 'Free disk space or fix permissions, then run the same command with --resume.',

@@ -25,11 +25,11 @@ The profile (URL, user, associate, API version, login time) is kept in the confi
   static override flags = {
     ...connectionFlags,
     username: Flags.string({summary: 'SuperOffice user name (env SOEMAIL_USERNAME).', helpGroup: 'Login'}),
-    'password-stdin': Flags.boolean({summary: 'Read the password from standard input (one line; after the ticket line if --ticket-stdin).', helpGroup: 'Login'}),
+    'password-stdin': Flags.boolean({summary: 'Read the password from standard input (one line; after the ticket line if --ticket-stdin); on a terminal, ask with a masked prompt.', helpGroup: 'Login'}),
     'system-token': Flags.string({summary: 'Online system-user token (env SOEMAIL_SYSTEM_TOKEN).', description: 'Visible to other users of this machine as a flag; prefer SOEMAIL_SYSTEM_TOKEN.', helpGroup: 'Login'}),
     'private-key': Flags.string({summary: "PEM file with the app's RSA private key, for the system-user login.", helpGroup: 'Login'}),
     'context-id': Flags.string({summary: 'Online tenant (context identifier), e.g. Cust12345.', helpGroup: 'Login'}),
-    'app-token-stdin': Flags.boolean({summary: 'Read the application token (client secret) from standard input.', helpGroup: 'Login'}),
+    'app-token-stdin': Flags.boolean({summary: 'Read the application token (client secret) from standard input; on a terminal, ask with a masked prompt.', helpGroup: 'Login'}),
     'login-url': Flags.string({summary: "Base of SuperOffice's login service (default: the --url origin + /login).", helpGroup: 'Login'}),
     'insecure-storage': Flags.boolean({summary: 'Keep the secrets in a 0600 file instead of the keychain (for machines without one).', helpGroup: 'Login'}),
   }

@@ -25,9 +25,10 @@ interface ChunkDecoder {
  * line and a hint to --encoding, rather than importing mangled names (Excel's plain "CSV" in Norway is
  * Windows-1252). With `encoding` (any name iconv-lite knows: windows-1252, iso-8859-1, utf-16le, …) the
  * file is read in that encoding. `lineOfEnd` tells the caller's line number at the end of the text
- * yielded so far, for the message.
+ * yielded so far, for the message. `facts.bom` is set when the file starts with a byte order mark (UTF-8 or
+ * UTF-16), before the first text is yielded: the files written about an import carry one too.
  */
-export async function* decodeCsvText(stream: NodeJS.ReadableStream, lineOfEnd: () => number, encoding?: string): AsyncGenerator<string> {
+export async function* decodeCsvText(stream: NodeJS.ReadableStream, lineOfEnd: () => number, encoding?: string, facts?: {bom: boolean}): AsyncGenerator<string> {
   let decoder: ChunkDecoder | undefined
   let nulsAllowed = false
   let head: Buffer | undefined = Buffer.alloc(0)
@@ -35,13 +36,14 @@ export async function* decodeCsvText(stream: NodeJS.ReadableStream, lineOfEnd: (
     for await (const raw of stream) {
       let chunk = typeof raw === 'string' ? Buffer.from(raw, 'utf8') : (raw as Buffer)
       if (head !== undefined) {
-        // The BOM check needs the first two bytes, which a pipe may deliver one at a time.
+        // The BOM check needs the first two bytes (three for UTF-8's), which a pipe may deliver one at a time.
         chunk = Buffer.concat([head, chunk])
-        if (chunk.length < 2) {
+        if (chunk.length < 2 || (chunk.length < 3 && chunk[0] === 0xef && chunk[1] === 0xbb)) {
           head = chunk
           continue
         }
         head = undefined
+        if (facts) facts.bom = hasBom(chunk)
         const chosen = encoding ?? utf16ByBom(chunk)
         nulsAllowed = chosen !== undefined && /^(utf-?16|ucs-?2|utf-?32)/i.test(chosen)
         decoder = chosen === undefined ? utf8Decoder(lineOfEnd) : iconvDecoder(await loadIconv(), chosen)
@@ -81,6 +83,10 @@ type Iconv = typeof import('iconv-lite')
 let iconvLoading: Promise<Iconv> | undefined
 // Loaded only for files that are not UTF-8: the common case never pays for its tables.
 const loadIconv = (): Promise<Iconv> => (iconvLoading ??= import('iconv-lite').then((m) => (m as unknown as {default?: Iconv}).default ?? (m as unknown as Iconv)))
+
+function hasBom(chunk: Buffer): boolean {
+  return (chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) || utf16ByBom(chunk) !== undefined
+}
 
 function utf16ByBom(chunk: Buffer): string | undefined {
   if (chunk[0] === 0xff && chunk[1] === 0xfe) return 'utf-16le'

@@ -1,6 +1,6 @@
 import type {AccountInput, InputValue} from '../accounts/input.js'
 import {checkValue, missingFieldsForCreate, numberIssue, passwordWaiver, versionIssue, type FieldIssue, type NameOf} from '../accounts/validate.js'
-import {ACCOUNT_FIELDS, CSV_COLUMNS, fieldByName, isId, parseSwitch, parseWhole, type AccountField} from '../model/account-fields.js'
+import {ACCOUNT_FIELDS, CSV_COLUMNS, fieldByName, isId, parseSwitch, parseWhole, trimValue, type AccountField} from '../model/account-fields.js'
 import type {HeaderLayout} from './header.js'
 import type {QuoteProblem} from './split.js'
 import {hashAdd, hashFinish, hashHex, hashHigh, hashLow, hashStart, KeyTable} from './row-keys.js'
@@ -54,7 +54,6 @@ export function rowProblemsText(problems: readonly RowProblem[]): string {
 
 // Per-column tables, made once from the catalogue: row arrays are indexed like CSV_COLUMNS.
 const COLUMNS = CSV_COLUMNS.length
-const IS_SECRET = CSV_COLUMNS.map((f) => f.secret === true)
 // An associate cell is an id, a user name or an address: digits become a number, the rest stays text for the resolver.
 const IS_NUMBER = CSV_COLUMNS.map((f) => f.range !== undefined && f.type !== 'associate')
 const IS_ASSOCIATE = CSV_COLUMNS.map((f) => f.type === 'associate')
@@ -138,8 +137,7 @@ export class RowBuilder {
     for (let f = 0; f < values.length; f++) {
       const at = cellIndex[f] as number
       const raw = at === -1 ? undefined : cells[at]
-      // Passwords are taken verbatim: a space at either end may be part of one.
-      const value = raw === undefined || raw === '' ? undefined : IS_SECRET[f] ? raw : raw.trim()
+      const value = raw === undefined || raw === '' ? undefined : trimValue(CSV_COLUMNS[f]!, raw)
       values[f] = value === '' ? undefined : value
     }
 

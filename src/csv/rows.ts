@@ -26,6 +26,8 @@ export interface CsvOptions {
 export interface ImportHeader extends HeaderLayout {
   /** The delimiter used, detected or given. */
   delimiter: string
+  /** The file starts with a byte order mark (Excel's "CSV UTF-8" and "Unicode text" do). */
+  bom: boolean
 }
 
 /**
@@ -43,6 +45,7 @@ export async function* importBatches(open: OpenCsv, options: CsvOptions, onHeade
   let builder: RowBuilder | undefined
   let pending = ''
   let batch: ImportRow[] = []
+  const facts = {bom: false}
 
   const sink: RecordSink = (cells, line, problem) => {
     if (builder !== undefined) {
@@ -55,7 +58,7 @@ export async function* importBatches(open: OpenCsv, options: CsvOptions, onHeade
     if (problem !== undefined) throw new ValidationError(`line ${line} (the header): ${problem.message}`, [])
     const layout = resolveHeader(cells, maps, ignores)
     builder = new RowBuilder(layout, known, options.apiVersion, options.detect)
-    onHeader?.({...layout, delimiter: (splitter as CsvRecordSplitter).delimiter})
+    onHeader?.({...layout, delimiter: (splitter as CsvRecordSplitter).delimiter, bom: facts.bom})
   }
   const start = (text: string, newline: '\n' | '\r', headerLine: string): CsvRecordSplitter => {
     const created = new CsvRecordSplitter(forced ?? detectDelimiter(headerLine, maps), newline)
@@ -67,7 +70,7 @@ export async function* importBatches(open: OpenCsv, options: CsvOptions, onHeade
   const lineOfEnd = () => (splitter === undefined ? 1 + countChar(pending, 10) : splitter.lineAtEnd())
 
   try {
-    for await (const text of decodeCsvText(open(), lineOfEnd, options.encoding)) {
+    for await (const text of decodeCsvText(open(), lineOfEnd, options.encoding, facts)) {
       if (splitter !== undefined) {
         splitter.push(text, false, sink)
       } else {

@@ -123,6 +123,16 @@ export function switchMessage(name: string, value: string | number): string {
   return `${name} is ${shownValue(value)}; give ${SWITCH_WORDS}`
 }
 
+/**
+ * The one trimming rule for a value a user gives, as an `account save` flag or an `account import` cell
+ * alike: whitespace around it is dropped (String.prototype.trim: spaces, tabs, line ends, no-break spaces,
+ * U+2028, a stray BOM — what a copy from a web page, a mail or Excel leaves), inside it nothing is touched.
+ * A secret is taken verbatim: a space at either end may be part of a password.
+ */
+export function trimValue(field: Pick<AccountField, 'secret'>, text: string): string {
+  return field.secret ? text : text.trim()
+}
+
 /** An account id typed by a user (argument, flag, file line); undefined when it breaks the id rule. */
 export function parseAccountId(text: string): number | undefined {
   const n = parseWhole(text.trim())
@@ -457,3 +467,6 @@ export const flagOf = (field: AccountField): string => `--${field.flag ?? field.
 
 /** The `--…-stdin` flag of a secret. */
 export const stdinFlagOf = (field: AccountField): string => `${flagOf(field)}-stdin`
+
+/** The `--…-prompt` flag of a secret: a masked prompt on the terminal, e.g. to change only a password. */
+export const promptFlagOf = (field: AccountField): string => `${flagOf(field)}-prompt`

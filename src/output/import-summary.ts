@@ -20,14 +20,17 @@ export function renderPlanLine(l: PlanLine, style: Style): string {
 
 export function renderImportSummary(s: ImportSummary, style: Style): string {
   const c = s.counts
+  const took = formatSeconds(s.elapsedMs / 1000)
+  // A stopped run says how far it got, from the same tally as the progress line and the results file.
+  const head = s.stopped || s.notTried > 0 ? `Stopped after ${s.tried + s.earlier} of ${s.rows} rows in ${took}${s.stopped ? ` (${s.stopped.reason})` : ''}; ${s.notTried} not tried` : `Imported ${s.rows} rows in ${took}`
   const lines = [
-    style.bold(`Imported ${s.rows} rows in ${formatSeconds(s.elapsedMs / 1000)}${s.stopped ? ` (stopped: ${s.stopped.reason})` : ''}`),
+    style.bold(head),
     `  ok        ${c.ok}  (${s.actions.create} created, ${s.actions.update} updated, ${s.actions.unchanged} unchanged${s.earlier ? `, ${s.earlier} done in an earlier run` : ''})`,
     `  failed    ${c.failed}`,
     `  unknown   ${c.unknown}`,
     `  invalid   ${c.invalid}`,
     ...(c['verify-failed'] > 0 ? [`  verify-failed ${c['verify-failed']}  (the login test failed; not saved)`] : []),
-    `  skipped   ${c.skipped}`,
+    `  not tried ${c.skipped}${c.skipped > 0 ? '  (status skipped in the results file)' : ''}`,
     `Results: ${s.files.results}`,
   ]
   if (s.actions.update > 0) lines.push(`Undo updates: soemail account import ${s.files.undo}`)

@@ -5,7 +5,7 @@ import {suggestionsFromPreset, type Suggestions} from '../providers/fill.js'
 import {PRESETS, presetByServer} from '../providers/presets.js'
 import {inputValue, setInputValue, type AccountInput} from '../accounts/input.js'
 import {checkValue, missingFieldsForCreate, type FieldIssue} from '../accounts/validate.js'
-import {SETTINGS, sideField, type AccountField} from '../model/account-fields.js'
+import {SETTINGS, sideField, trimValue, type AccountField} from '../model/account-fields.js'
 
 // Prompts write to stderr so that stdout carries only the result, even on a terminal.
 const context = {output: process.stderr}
@@ -84,8 +84,8 @@ async function ask(field: AccountField, input: AccountInput, servers?: Suggestio
     if (imap && given !== undefined && (await confirm({message: `Use the ${labelOf(imap)} for SMTP too?`, default: true}, context))) return given
     return password({message, mask: '*', validate: (v) => firstProblem(field, v)}, context)
   }
-  const answer = await text({message, default: suggestion(field, input, servers) as string | undefined, validate: (v) => firstProblem(field, v.trim())}, context)
-  return answer.trim()
+  const answer = await text({message, default: suggestion(field, input, servers) as string | undefined, validate: (v) => firstProblem(field, trimValue(field, v))}, context)
+  return trimValue(field, answer)
 }
 
 const OTHER = ''

@@ -107,7 +107,7 @@ describe('progress', () => {
     try {
       const res = await runCli(['account', 'import', file, '--concurrency', '2', '--json'], {env: {SOEMAIL_URL: sandbox.current.url, SOEMAIL_TICKET: await freshTicket(sandbox.current.url), SOEMAIL_PROGRESS_INTERVAL_MS: '100'}})
       expect(res.code, res.stderr).toBe(0)
-      expect(res.stderr).toMatch(/^import: \d+\/60 · ok \d+ · failed 0 · \d+ rows\/s/m)
+      expect(res.stderr).toMatch(/^import: \d+\/60 · ok \d+ · failed 0 · unknown 0 · \d+ rows\/s/m)
       expect(() => JSON.parse(res.stdout)).not.toThrow()
     } finally {
       sandbox.current.setFaults(undefined)

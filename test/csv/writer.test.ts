@@ -2,7 +2,7 @@
 import {stringify} from 'csv-stringify/sync'
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
-import {csvLine} from '../../src/csv/writer.js'
+import {csvLine, dialectOfInput} from '../../src/csv/writer.js'
 
 describe('csvLine', () => {
   it('matches csv-stringify for any record', () => {
@@ -15,10 +15,24 @@ describe('csvLine', () => {
       fc.constant(undefined),
     )
     fc.assert(
-      fc.property(fc.array(cell, {minLength: 1, maxLength: 10}), (values) => {
-        expect(csvLine(values)).toBe(stringify([values.map((v) => (v === undefined ? '' : String(v)))]))
+      fc.property(fc.array(cell, {minLength: 1, maxLength: 10}), fc.constantFrom(',', ';', '\t') as fc.Arbitrary<',' | ';' | '\t'>, (values, delimiter) => {
+        expect(csvLine(values, delimiter)).toBe(stringify([values.map((v) => (v === undefined ? '' : String(v)))], {delimiter}))
       }),
       {numRuns: 3000},
     )
+  })
+
+  it('quotes a cell holding the delimiter in use, and only then', () => {
+    expect(csvLine(['a;b', 'c,d'], ';')).toBe('"a;b";c,d\n')
+    expect(csvLine(['a\tb', 'c;d'], '\t')).toBe('"a\tb"\tc;d\n')
+  })
+})
+
+describe('dialectOfInput', () => {
+  it('keeps the delimiter; a BOM when the input had one or was not UTF-8', () => {
+    expect(dialectOfInput({delimiter: ';', bom: true})).toEqual({delimiter: ';', bom: true})
+    expect(dialectOfInput({delimiter: '\t', bom: false})).toEqual({delimiter: '\t', bom: false})
+    expect(dialectOfInput({delimiter: ',', bom: false, encoding: 'utf-8'})).toEqual({delimiter: ',', bom: false})
+    expect(dialectOfInput({delimiter: ';', bom: false, encoding: 'windows-1252'})).toEqual({delimiter: ';', bom: true})
   })
 })

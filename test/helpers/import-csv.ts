@@ -12,10 +12,14 @@ export function writeCsv(path: string, rows: string[], header = HEADER, eol = '\
   return path
 }
 
-/** Results file rows as objects (the file is written by soemail, so a plain split suffices for these tests). */
+/**
+ * Results file rows as objects (the file is written by soemail, so a plain split suffices for these tests).
+ * The file has its input's delimiter (`,`, `;` or tab) and BOM.
+ */
 export function readResults(text: string): Array<Record<string, string>> {
-  const [head, ...lines] = text.trimEnd().split('\n')
-  const cols = head!.split(',')
+  const [head, ...lines] = text.replace(/^\uFEFF/, '').trimEnd().split('\n')
+  const delimiter = [',', ';', '\t'].find((d) => head!.split(d).includes('status')) ?? ','
+  const cols = head!.split(delimiter)
   return lines.map((l) => {
     const cells: string[] = []
     let cur = ''
@@ -29,7 +33,7 @@ export function readResults(text: string): Array<Record<string, string>> {
         } else if (ch === '"') quoted = false
         else cur += ch
       } else if (ch === '"') quoted = true
-      else if (ch === ',') {
+      else if (ch === delimiter) {
         cells.push(cur)
         cur = ''
       } else cur += ch

@@ -29,6 +29,7 @@ export interface ScriptedAnswers {
   confirm?: boolean[]
   accountFields?: (given: AccountInput) => AccountInput
   login?: (flags: LoginFlags) => LoginFlags
+  secret?: string[]
 }
 
 export class ScriptedPrompter implements Prompter {
@@ -52,6 +53,13 @@ export class ScriptedPrompter implements Prompter {
     this.asked.push('login')
     if (!this.answers.login) throw new Error('unexpected login prompt')
     return this.answers.login(flags)
+  }
+
+  async secret(message: string): Promise<string> {
+    this.asked.push(message)
+    const answer = this.answers.secret?.shift()
+    if (answer === undefined) throw new Error(`unexpected secret prompt: ${message}`)
+    return answer
   }
 }
 

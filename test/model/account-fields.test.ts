@@ -98,9 +98,9 @@ describe('the field catalogue owns the wire order', () => {
 })
 
 describe('every name of a field comes from the catalogue', () => {
-  it('the account flags of account save are the catalogue flags (secrets with their -stdin form), in catalogue order', async () => {
+  it('the account flags of account save are the catalogue flags (secrets with their -stdin and -prompt forms), in catalogue order', async () => {
     const {accountFieldFlags} = await import('../../src/flags.js')
-    const expected = FLAG_FIELDS.filter((f) => f.role === 'setting').flatMap((f) => (f.secret ? [f.flag, `${f.flag}-stdin`] : [f.flag]))
+    const expected = FLAG_FIELDS.filter((f) => f.role === 'setting').flatMap((f) => (f.secret ? [f.flag, `${f.flag}-stdin`, `${f.flag}-prompt`] : [f.flag]))
     expect(Object.keys(accountFieldFlags)).toEqual(expected)
     const manifest = JSON.parse(readFileSync(join(ROOT, 'oclif.manifest.json'), 'utf8')) as {commands: Record<string, {flags: Record<string, {helpGroup?: string; summary?: string}>}>}
     const save = manifest.commands['account:save']!.flags

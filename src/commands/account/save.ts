@@ -14,7 +14,7 @@ With --id, reads the stored account and changes only the fields you give, so an 
 
 On a terminal, missing fields are asked for (passwords masked) and a summary is shown before anything is sent. Elsewhere it never prompts: it exits 2 and names every missing flag.
 
-Passwords: --imap-password-stdin / --smtp-password-stdin read one line each from standard input (after the ticket line when --ticket-stdin is also given), or set SOEMAIL_IMAP_PASSWORD / SOEMAIL_SMTP_PASSWORD.
+Passwords: --imap-password-stdin / --smtp-password-stdin read one line each from standard input (after the ticket line when --ticket-stdin is also given), or set SOEMAIL_IMAP_PASSWORD / SOEMAIL_SMTP_PASSWORD. On a terminal they ask with a masked prompt instead, as --imap-password-prompt / --smtp-password-prompt always do: with --id, that changes just the password.
 
 Before anything is saved, the CRM server tests the logins (AuthenticateIncoming / AuthenticateOutgoing, from where sync will run): for a create, and for an update that changes a server, port, user name or password. A failed test exits 3, names the side and the server's reason, and saves nothing; --save-unverified saves anyway with a warning, --no-verify (or SOEMAIL_VERIFY=off) skips the test.
 
@@ -43,6 +43,7 @@ Services88 (2026): --inbox-folder, --sent-folder and --simple-mode (on/off, yes/
       description: 'Change a password from a secret manager, ticket and password on stdin:',
       command: 'printf \'%s\\n%s\\n\' "$TICKET" "$(pass mail/jane)" | <%= config.bin %> <%= command.id %> --id 42 --ticket-stdin --imap-password-stdin --json',
     },
+    {description: 'Change just the IMAP password, typed at a masked prompt:', command: '<%= config.bin %> <%= command.id %> --id 42 --imap-password-prompt'},
     {description: 'Fill in the fields interactively:', command: '<%= config.bin %> <%= command.id %>'},
   ]
 
