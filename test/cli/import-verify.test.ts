@@ -103,8 +103,10 @@ describe.skipIf(!haveDovecot)('account import verifies before it saves (built CL
     const id = sandbox.accounts().find((a) => a.emailAddress === seed.email)!.emailAccountId!
     const before = sandbox.stats().byOperation.AuthenticateOutgoing ?? 0
     const file = writeCsv(join(dir, 'upd.csv'), [`${id},,,,,,,,,,,,typo-smtp-secret`])
-    const res = await runCli(['account', 'import', file], {env: env()})
+    const res = await runCli(['account', 'import', file, '--json'], {env: env()})
     expect(res.code).toBe(6)
+    // The row was tried: it counts as settled, like any row with an outcome.
+    expect(parseJson(res.stdout).error?.details).toMatchObject({tried: 1, notTried: 0, counts: {'verify-failed': 1}})
     const [result] = readResults(readFileSync(`${file}.results.csv`, 'utf8'))
     expect(result).toMatchObject({status: 'verify-failed', action: 'update', account_id: String(id)})
     expect(result!.error).toMatch(/outgoing \(SMTP\)/)
