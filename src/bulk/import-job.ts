@@ -34,7 +34,8 @@ export interface ImportJobDeps {
   stopping: () => boolean
   /** One event per row for --output ndjson. */
   emit?: (result: RowResult) => void
-  progress?: (total: number) => Progress
+  /** `concurrency` is given with --concurrency auto: the limit in force, for the progress line. */
+  progress?: (total: number, concurrency?: () => number) => Progress
   /** Notices for stderr, such as a file that changed during the run. */
   warn?: (message: string) => void
   /** Size and modification time of the input file; undefined for a private copy of stdin. */
@@ -56,6 +57,8 @@ export interface ImportSummary {
 }
 
 const PROBLEMS_IN_MESSAGE = 50
+/** Where --concurrency auto starts: the fixed default, which any NetServer takes. */
+const AUTO_START = 4
 
 /** Pre-flight over the whole file; nothing is sent unless it passes (or --skip-invalid). A column soemail does not know fails it (resolveHeader). */
 export async function checkFile(open: () => NodeJS.ReadableStream, csv: CsvOptions, skipInvalid: boolean): Promise<PreflightReport> {
@@ -140,7 +143,8 @@ export async function runImport(options: ImportJobOptions, deps: ImportJobDeps):
   const actions: Record<RowAction, number> = {create: 0, update: 0, unchanged: 0}
   let earlier = 0
   const errors = new ErrorGroups()
-  const progress = deps.progress?.(report.rows)
+  const limiter = options.concurrency === 'auto' ? new Limiter(AUTO_START, {adaptive: true, min: 1, max: 64}) : new Limiter(options.concurrency)
+  const progress = deps.progress?.(report.rows, limiter.adaptive ? () => limiter.current : undefined)
   const ordered = new OrderedResults((r) => {
     results.row(resultRow(r))
     if (deps.emit) {
@@ -157,7 +161,7 @@ export async function runImport(options: ImportJobOptions, deps: ImportJobDeps):
       history,
       index,
       updatedById: keys?.ids,
-      limiter: options.concurrency === 'auto' ? new Limiter(4, {adaptive: true, min: 1, max: 64}) : new Limiter(options.concurrency),
+      limiter,
       retries: options.retries,
       backoffMs: options.backoffMs ?? 200,
       settle: (seq, r) => {

@@ -13,7 +13,7 @@ export interface Progress {
  * Progress on stderr: a bar redrawn in place on a terminal, else a plain line every few seconds so
  * logs of a long unattended run show it is alive.
  */
-export function createProgress(options: {total: number; tty: boolean; write: (text: string) => void; intervalMs?: number; now?: () => number}): Progress {
+export function createProgress(options: {total: number; tty: boolean; write: (text: string) => void; intervalMs?: number; now?: () => number; concurrency?: () => number}): Progress {
   const now = options.now ?? Date.now
   const started = now()
   const counts = emptyCounts()
@@ -23,7 +23,7 @@ export function createProgress(options: {total: number; tty: boolean; write: (te
     const elapsed = (now() - started) / 1000
     const rate = elapsed > 0 ? done / elapsed : 0
     const eta = rate > 0 ? Math.round((options.total - done) / rate) : undefined
-    const stats = `${done}/${options.total} · ok ${counts.ok} · failed ${counts.failed + counts.unknown + counts.invalid} · ${rate.toFixed(0)} rows/s${eta === undefined ? '' : ` · ETA ${formatSeconds(eta)}`}`
+    const stats = `${done}/${options.total} · ok ${counts.ok} · failed ${counts.failed + counts.unknown + counts.invalid} · ${rate.toFixed(0)} rows/s${options.concurrency ? ` · concurrency ${options.concurrency()}` : ''}${eta === undefined ? '' : ` · ETA ${formatSeconds(eta)}`}`
     if (!options.tty) return `import: ${stats}\n`
     const width = 24
     const filled = options.total > 0 ? Math.round((done / options.total) * width) : width

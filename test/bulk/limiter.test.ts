@@ -1,0 +1,167 @@
+/**
+ * The adaptive limit (`--concurrency auto`), fed the answers of a modelled server: N workers, a queue of
+ * M, each request `latency` ms of work; with more than N in flight the rest wait (their latency grows in
+ * proportion), with more than N + M the excess is turned away (503). Time is the model's, not the clock's.
+ */
+import {describe, expect, it} from 'vitest'
+import {Limiter} from '../../src/bulk/limiter.js'
+import {createProgress} from '../../src/bulk/progress.js'
+
+interface Server {
+  capacity: number
+  queue: number
+  latency: () => number
+}
+
+/** A deterministic stream in [0, 1) (an LCG), so a varying latency replays the same way each run. */
+function seeded(seed: number): () => number {
+  let x = seed >>> 0
+  return () => {
+    x = (Math.imul(x, 1664525) + 1013904223) >>> 0
+    return x / 2 ** 32
+  }
+}
+
+/** Runs `rounds` rounds: each, as many requests as the limit allows, answered as the model says. Returns the limit after each round and the 503s. */
+function drive(limiter: Limiter, clock: {now: number}, server: Server, rounds: number): {limits: number[]; rejected: number; sent: number} {
+  const limits: number[] = []
+  let rejected = 0
+  let sent = 0
+  for (let r = 0; r < rounds; r++) {
+    const inFlight = limiter.current
+    const accepted = Math.min(inFlight, server.capacity + server.queue)
+    // Requests beyond the capacity wait for a worker: on average a fraction of a request's work each.
+    const waitShare = Math.max(0, accepted - server.capacity) / server.capacity
+    let longest = 0
+    for (let i = 0; i < inFlight; i++) {
+      sent++
+      if (i >= accepted) {
+        rejected++
+        limiter.report({congestion: true})
+        continue
+      }
+      const work = server.latency()
+      const latencyMs = work * (1 + waitShare) + 1
+      longest = Math.max(longest, latencyMs)
+      limiter.report({latencyMs})
+    }
+    clock.now += longest
+    limits.push(limiter.current)
+  }
+  return {limits, rejected, sent}
+}
+
+function autoLimiter(clock: {now: number}, initial = 4): Limiter {
+  return new Limiter(initial, {adaptive: true, min: 1, max: 64, now: () => clock.now})
+}
+
+describe('adaptive limit (--concurrency auto)', () => {
+  it('settles just past a server capacity of 8 at 40 ms, in the band it queues without turning anyone away', () => {
+    const clock = {now: 0}
+    const limiter = autoLimiter(clock)
+    const run = drive(limiter, clock, {capacity: 8, queue: 8, latency: () => 40}, 200)
+    const settled = run.limits.slice(20)
+    expect(Math.min(...settled)).toBeGreaterThanOrEqual(8)
+    expect(Math.max(...settled)).toBeLessThanOrEqual(16)
+    expect(run.rejected).toBe(0)
+  })
+
+  it('settles past a capacity of 4 whose latency varies from 20 to 120 ms', () => {
+    const clock = {now: 0}
+    const random = seeded(7)
+    const limiter = autoLimiter(clock)
+    const run = drive(limiter, clock, {capacity: 4, queue: 4, latency: () => 20 + random() * 100}, 400)
+    const settled = run.limits.slice(40)
+    const mean = settled.reduce((a, b) => a + b, 0) / settled.length
+    expect(mean).toBeGreaterThanOrEqual(4)
+    expect(Math.max(...settled)).toBeLessThanOrEqual(8)
+    expect(run.rejected / run.sent).toBeLessThanOrEqual(0.01)
+  })
+
+  it('grows from 1 to a large capacity within tens of rounds', () => {
+    const clock = {now: 0}
+    const limiter = autoLimiter(clock, 1)
+    const run = drive(limiter, clock, {capacity: 32, queue: 32, latency: () => 50}, 40)
+    expect(run.limits.findIndex((l) => l >= 32)).toBeGreaterThan(-1)
+    expect(run.limits.findIndex((l) => l >= 32)).toBeLessThan(45)
+  })
+
+  it('backs off when the capacity drops from 8 to 2, and grows back when it returns', () => {
+    const clock = {now: 0}
+    const limiter = autoLimiter(clock)
+    drive(limiter, clock, {capacity: 8, queue: 8, latency: () => 40}, 100)
+    expect(limiter.current).toBeGreaterThanOrEqual(8)
+    // The queue stays as long as it was: the server slows down before it turns requests away.
+    const dropped = drive(limiter, clock, {capacity: 2, queue: 8, latency: () => 40}, 100)
+    const settled = dropped.limits.slice(30)
+    expect(Math.min(...settled)).toBeGreaterThanOrEqual(2)
+    expect(Math.max(...settled)).toBeLessThanOrEqual(4)
+    const back = drive(limiter, clock, {capacity: 8, queue: 8, latency: () => 40}, 100)
+    expect(Math.min(...back.limits.slice(40))).toBeGreaterThanOrEqual(8)
+  })
+
+  it('halves on congestion (503, timeouts), once for a burst, again for a later one', () => {
+    const clock = {now: 0}
+    const limiter = autoLimiter(clock, 16)
+    limiter.report({congestion: true})
+    expect(limiter.current).toBe(8)
+    for (let i = 0; i < 7; i++) limiter.report({congestion: true})
+    expect(limiter.current).toBe(8)
+    clock.now += 250
+    limiter.report({congestion: true})
+    expect(limiter.current).toBe(4)
+  })
+
+  it('never goes below its minimum nor above its maximum', () => {
+    const clock = {now: 0}
+    const limiter = new Limiter(4, {adaptive: true, min: 2, max: 10, now: () => clock.now})
+    for (let i = 0; i < 10; i++) {
+      clock.now += 1000
+      limiter.report({congestion: true})
+    }
+    expect(limiter.current).toBe(2)
+    drive(limiter, clock, {capacity: 64, queue: 64, latency: () => 30}, 50)
+    expect(limiter.current).toBe(10)
+  })
+
+  it('lets waiting rows in as soon as the limit grows', async () => {
+    const clock = {now: 0}
+    const limiter = autoLimiter(clock, 1)
+    await limiter.acquire()
+    let second = false
+    const waiting = limiter.acquire().then(() => (second = true))
+    // Three rounds at an unloaded latency (1 -> 1.4 -> 1.96 -> 2.7): the limit grows without any row finishing.
+    for (let i = 0; i < 24; i++) limiter.report({latencyMs: 40})
+    await waiting
+    expect(second).toBe(true)
+  })
+
+  it('a fixed limit does not move', () => {
+    const limiter = new Limiter(6)
+    for (let i = 0; i < 50; i++) limiter.report({latencyMs: 10})
+    limiter.report({congestion: true})
+    expect(limiter.current).toBe(6)
+    expect(limiter.adaptive).toBe(false)
+  })
+})
+
+describe('progress line', () => {
+  it('shows the concurrency in force when it is given', () => {
+    let out = ''
+    let limit = 4
+    const progress = createProgress({total: 10, tty: true, write: (t) => (out += t), intervalMs: 60_000, now: () => 0, concurrency: () => limit})
+    progress.row('ok')
+    limit = 11
+    progress.done()
+    expect(out).toContain('1/10 · ok 1')
+    expect(out).toContain('concurrency 11')
+  })
+
+  it('leaves it out for a fixed concurrency', () => {
+    let out = ''
+    const progress = createProgress({total: 1, tty: true, write: (t) => (out += t), intervalMs: 60_000, now: () => 0})
+    progress.row('ok')
+    progress.done()
+    expect(out).not.toContain('concurrency')
+  })
+})
