@@ -10,14 +10,26 @@ export interface LimiterOptions {
  * aims for: a little queueing keeps every worker of the server busy (no gap while an answer travels back
  * and the next request comes), and far less than a server's queue holds before it turns requests away.
  */
-const TARGET_RATIO = 1.4
+const TARGET_RATIO = 1.5
 /** The most one round may grow or shrink the limit by, so one noisy round is a small step. */
 const MAX_GROWTH = 1.4
 const MAX_SHRINK = 0.75
-/** Answers averaged per round at least: one answer's latency says little on a server whose latency varies. */
-const MIN_ROUND = 8
-/** How long the fastest round is remembered as the unloaded latency: long enough to outlast a busy spell, short enough to follow a server that got slower. */
-const BASELINE_MEMORY_MS = 30_000
+/** Below this ratio a round found no queue at all. */
+const UNLOADED_RATIO = 1.15
+/** Answers averaged per round at least (from a limit of 3): one answer's latency says little on a server whose latency varies. */
+const MIN_ROUND = 12
+/** How long the fastest round is remembered as the unloaded latency: long enough to span a few probes, short enough to follow a server that got slower. */
+const BASELINE_MEMORY_MS = 20_000
+/**
+ * How often the limit is halved for one round to see the server unloaded again. Without it, a run that
+ * starts on a server already queueing (or one whose capacity dropped) takes that queued latency for the
+ * unloaded one and settles too high; a round at PROBE_SHARE of the limit costs about 1% of the throughput.
+ */
+const PROBE_INTERVAL_MS = 10_000
+/** A probe's limit, of the one in force: below the server's capacity when the limit is where it aims. */
+const PROBE_SHARE = 0.6
+/** The first probe comes sooner: the first rounds may have met a queue the limiter did not cause. */
+const FIRST_PROBE_MS = 1500
 /** The shortest time between two halvings: the failures of one overload arrive together and are one step back. */
 const MIN_CUT_INTERVAL_MS = 200
 
@@ -25,10 +37,11 @@ const MIN_CUT_INTERVAL_MS = 200
  * How many rows are in flight. Fixed, or adaptive (`--concurrency auto`), which finds how much a server
  * takes without overloading it, from the answers alone:
  * - Latency, per round of answers (at least as many as the limit): the round's mean against the fastest
- *   round seen (the server unloaded). A server with more requests than workers queues them, and its
- *   latency grows in proportion; the limit is scaled towards where the latency is TARGET_RATIO of the
+ *   round seen lately (the server unloaded). A server with more requests than workers queues them, and
+ *   its latency grows in proportion; the limit is scaled towards where the latency is TARGET_RATIO of the
  *   unloaded one, which is just past the server's capacity: every worker busy, a short queue. The
- *   gradient, not a fixed step, makes it settle rather than saw: it moves by 40% at most per round.
+ *   gradient, not a fixed step, makes it settle rather than saw. Now and then a round at a lower limit
+ *   (a probe) measures the unloaded latency again.
  * - Congestion (503, 429, 5xx, timeouts): the limit halves, at most once per MIN_CUT_INTERVAL_MS or two
  *   rounds' latency, whichever is longer, and the round in progress starts over.
  */
@@ -40,6 +53,9 @@ export class Limiter {
   private roundSum = 0
   private roundCount = 0
   private lastRoundMs = 0
+  private nextProbe = Number.NaN
+  /** While probing: the limit to go back to, and how many answers of requests sent before it to ignore. */
+  private probe?: {restore: number; skip: number}
   /** Fastest round mean in the current and the previous BASELINE_MEMORY_MS/2 window. */
   private fastest = {current: Number.POSITIVE_INFINITY, previous: Number.POSITIVE_INFINITY, since: Number.NaN}
 
@@ -86,7 +102,12 @@ export class Limiter {
 
   private adapt({latencyMs, congestion}: {latencyMs?: number; congestion?: boolean}): void {
     const now = (this.options.now ?? Date.now)()
+    if (Number.isNaN(this.nextProbe)) this.nextProbe = now + FIRST_PROBE_MS
     if (congestion) {
+      if (this.probe) {
+        this.limit = this.probe.restore
+        this.probe = undefined
+      }
       if (now - this.lastCut >= Math.max(MIN_CUT_INTERVAL_MS, 2 * this.lastRoundMs)) {
         this.setLimit(this.limit / 2)
         this.lastCut = now
@@ -96,17 +117,37 @@ export class Limiter {
       return
     }
     if (latencyMs === undefined) return
+    if (this.probe && this.probe.skip > 0) {
+      this.probe.skip--
+      return
+    }
     this.roundSum += latencyMs
     this.roundCount++
-    if (this.roundCount < Math.max(MIN_ROUND, this.current)) return
+    // At a limit of 1 to 3, MIN_ROUND answers would take many latencies: a round is then 4 per slot.
+    if (this.roundCount < Math.max(this.current, Math.min(MIN_ROUND, 4 * this.current))) return
     const mean = this.roundSum / this.roundCount
     this.roundSum = 0
     this.roundCount = 0
-    this.lastRoundMs = mean
     const unloaded = this.unloaded(mean, now)
+    if (this.probe) {
+      // The round at half the limit only told the unloaded latency; the limit goes back to where it was.
+      this.setLimit(this.probe.restore)
+      this.probe = undefined
+      this.nextProbe = now + PROBE_INTERVAL_MS
+      return
+    }
+    this.lastRoundMs = mean
+    if (now >= this.nextProbe && this.limit * PROBE_SHARE >= Math.max(2, this.options.min ?? 1)) {
+      this.probe = {restore: this.limit, skip: this.inFlight}
+      this.setLimit(this.limit * PROBE_SHARE)
+      return
+    }
     // +1 ms: on loopback an unloaded answer takes a millisecond or two, and a ratio of those is noise.
     const ratio = (mean + 1) / (unloaded + 1)
-    this.setLimit(this.limit * Math.min(MAX_GROWTH, Math.max(MAX_SHRINK, TARGET_RATIO / ratio)))
+    // Clearly unloaded, it grows at full speed; nearer the target the square root halves each step, since a
+    // round's mean is noisy and the limit should not follow the noise.
+    const step = ratio < UNLOADED_RATIO ? MAX_GROWTH : Math.sqrt(TARGET_RATIO / ratio)
+    this.setLimit(this.limit * Math.min(MAX_GROWTH, Math.max(MAX_SHRINK, step)))
   }
 
   /** The fastest round mean within the last BASELINE_MEMORY_MS (at least half of it), `mean` included. */
