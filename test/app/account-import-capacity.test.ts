@@ -7,6 +7,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {runAccountImport, type AccountImportOptions} from '../../src/app/account-import.js'
+import {runCli} from '../helpers/cli.js'
 import {createRow, readResults, writeCsv} from '../helpers/import-csv.js'
 import {useSandbox} from '../helpers/sandbox.js'
 import {wideDirectory} from '../helpers/users.js'
@@ -50,5 +51,13 @@ describe('account import --concurrency auto against a server of capacity 2', () 
     const addresses = sandbox.current.accounts().map((a) => a.emailAddress)
     for (const r of results) expect(addresses.filter((a) => a === r.email)).toHaveLength(r.status === 'ok' ? 1 : 0)
     expect(summary).toMatchObject({rows})
+  })
+})
+
+describe('account import --concurrency', () => {
+  it('is auto unless given (it earned that in the bench: npm run bench, the capacity section)', async () => {
+    const res = await runCli(['account', 'import', '--help'])
+    expect(res.code).toBe(0)
+    expect(res.stdout).toMatch(/--concurrency=<value>\s+\[default: auto\]/)
   })
 })
