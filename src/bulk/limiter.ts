@@ -28,7 +28,7 @@ const BASELINE_MEMORY_MS = 20_000
 const PROBE_INTERVAL_MS = 10_000
 /** A probe's limit, of the one in force: below the server's capacity when the limit is where it aims. */
 const PROBE_SHARE = 0.6
-/** The first probe comes sooner: the first rounds may have met a queue the limiter did not cause. */
+/** The first probe comes sooner (the first rounds may have met a queue the limiter did not cause), and so does the next after one that found the server faster. */
 const FIRST_PROBE_MS = 1500
 /** The shortest time between two halvings: the failures of one overload arrive together and are one step back. */
 const MIN_CUT_INTERVAL_MS = 200
@@ -128,12 +128,14 @@ export class Limiter {
     const mean = this.roundSum / this.roundCount
     this.roundSum = 0
     this.roundCount = 0
+    const before = this.unloadedMs()
     const unloaded = this.unloaded(mean, now)
     if (this.probe) {
-      // The round at half the limit only told the unloaded latency; the limit goes back to where it was.
+      // The round at a lower limit only told the unloaded latency; the limit goes back to where it was.
+      // A probe that found the server faster than thought may not have gone low enough: another comes soon.
       this.setLimit(this.probe.restore)
       this.probe = undefined
-      this.nextProbe = now + PROBE_INTERVAL_MS
+      this.nextProbe = now + (unloaded < before * 0.9 ? FIRST_PROBE_MS : PROBE_INTERVAL_MS)
       return
     }
     this.lastRoundMs = mean
@@ -148,6 +150,10 @@ export class Limiter {
     // round's mean is noisy and the limit should not follow the noise.
     const step = ratio < UNLOADED_RATIO ? MAX_GROWTH : Math.sqrt(TARGET_RATIO / ratio)
     this.setLimit(this.limit * Math.min(MAX_GROWTH, Math.max(MAX_SHRINK, step)))
+  }
+
+  private unloadedMs(): number {
+    return Math.min(this.fastest.current, this.fastest.previous)
   }
 
   /** The fastest round mean within the last BASELINE_MEMORY_MS (at least half of it), `mean` included. */

@@ -29,6 +29,8 @@ function drive(limiter: Limiter, clock: {now: number}, server: Server, rounds: n
   let sent = 0
   for (let r = 0; r < rounds; r++) {
     const inFlight = limiter.current
+    // Taken as the runner takes them, so the limiter knows what is in flight when it changes the limit mid-round.
+    for (let i = 0; i < inFlight; i++) void limiter.acquire()
     const accepted = Math.min(inFlight, server.capacity + server.queue)
     // Requests beyond the capacity wait for a worker: on average a fraction of a request's work each.
     const waitShare = Math.max(0, accepted - server.capacity) / server.capacity
@@ -38,12 +40,14 @@ function drive(limiter: Limiter, clock: {now: number}, server: Server, rounds: n
       if (i >= accepted) {
         rejected++
         limiter.report({congestion: true})
+        limiter.release()
         continue
       }
       const work = server.latency()
       const latencyMs = work * (1 + waitShare) + 1
       longest = Math.max(longest, latencyMs)
       limiter.report({latencyMs})
+      limiter.release()
     }
     clock.now += longest
     limits.push(limiter.current)
@@ -116,6 +120,17 @@ describe('adaptive limit (--concurrency auto)', () => {
     const back = drive(limiter, clock, {capacity: 8, queue: 8, latency: () => 40}, 100)
     expect(median(back.limits.slice(40))).toBeGreaterThanOrEqual(9)
     expect(share(back.limits.slice(40), (l) => l < 8)).toBeLessThanOrEqual(0.05)
+  })
+
+  it('a run that starts on a server already queueing finds its capacity through the probes', () => {
+    const clock = {now: 0}
+    // 8 in flight against 2 workers: the first rounds' latency is four times the unloaded one.
+    const limiter = autoLimiter(clock, 8)
+    const run = drive(limiter, clock, {capacity: 2, queue: 30, latency: () => 40}, 600)
+    expect(clock.now).toBeGreaterThan(30_000)
+    const settled = run.limits.slice(-100)
+    expect(median(settled)).toBeGreaterThanOrEqual(2)
+    expect(median(settled)).toBeLessThanOrEqual(4)
   })
 
   it('halves on congestion (503, timeouts), once for a burst, again for a later one', () => {
