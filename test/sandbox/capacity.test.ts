@@ -185,5 +185,7 @@ describe('soemail sandbox --capacity flags', () => {
       cli.child.kill('SIGTERM')
       await cli.exited
     }
+    // What the rehearsal did to the server, as it stops.
+    expect(cli.stderr()).toContain('1 requests turned away with 503, 0 dropped unexecuted')
   })
 })
