@@ -2,7 +2,8 @@
 // Helper processes for scripts/bench.mjs, each in a process of its own so that none of them shares an
 // event loop or a heap with what it measures:
 //   sandbox JSON      a sandbox on 127.0.0.1 (options as JSON); prints {url, ticket} and runs until its
-//                     stdin closes (the bench ends) or a time limit passes
+//                     stdin closes (the bench ends) or a time limit passes; then prints what it served:
+//                     {requests, statuses, p50, p95 (ms from arrival to answer of the 200s), stored, capacity}
 //   got URL TICKET CSV CONCURRENCY
 //                     the baseline client: a SaveEMailAccount create for each row of CSV, built with
 //                     src/soap (once per row) and POSTed with got over a keep-alive agent; prints {rows, ms}
@@ -18,10 +19,26 @@ const [mode, ...args] = process.argv.slice(2)
 
 if (mode === 'sandbox') {
   const {startSandbox} = await import(`${dist}sandbox/server.js`)
-  const sandbox = await startSandbox({port: 0, ...JSON.parse(args[0] ?? '{}')})
+  // Each request's status and time from its log line (`POST path operation status Nms ...`).
+  const statuses = {}
+  const answered = []
+  const log = (line) => {
+    const m = /^POST \S+ \S+ (\S+) (\d+)ms/.exec(line)
+    if (!m) return
+    statuses[m[1]] = (statuses[m[1]] ?? 0) + 1
+    if (m[1] === '200') answered.push(Number(m[2]))
+  }
+  const sandbox = await startSandbox({port: 0, log, ...JSON.parse(args[0] ?? '{}')})
   process.stdout.write(`${JSON.stringify({url: sandbox.url, ticket: sandbox.demoTicket})}\n`)
+  let stopping = false
   const stop = async () => {
+    if (stopping) return
+    stopping = true
     await sandbox.close()
+    answered.sort((a, b) => a - b)
+    const at = (q) => (answered.length === 0 ? 0 : answered[Math.min(answered.length - 1, Math.floor(q * answered.length))])
+    const stats = sandbox.stats()
+    process.stdout.write(`${JSON.stringify({requests: stats.requests, statuses, p50: at(0.5), p95: at(0.95), stored: sandbox.accounts().length, capacity: stats.capacity})}\n`)
     process.exit(0)
   }
   process.stdin.on('end', stop)

@@ -5,7 +5,7 @@
 // a separate process on 127.0.0.1 started and stopped here (scripts/bench-child.mjs). Files go to a
 // temporary directory that is removed at the end.
 //
-//   node scripts/bench.mjs [--runs N] [--bulk-runs N] [--only cold,bulk,latency,memory,preflight] [--out FILE] [--readme] [--quick]
+//   node scripts/bench.mjs [--runs N] [--bulk-runs N] [--only cold,bulk,latency,memory,preflight,capacity] [--capacity-seconds S] [--out FILE] [--readme] [--quick]
 import {spawn, spawnSync} from 'node:child_process'
 import {closeSync, createWriteStream, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {cpus, loadavg, tmpdir} from 'node:os'
@@ -22,7 +22,7 @@ const GNU_TIME = process.env.SOEMAIL_BENCH_GNU_TIME ?? '/usr/bin/time'
 const RSS_PRELOAD = join(ROOT, 'scripts', 'bench-rss.mjs')
 
 const options = parseArgs(process.argv.slice(2))
-const SECTIONS = new Set(options.only ?? ['cold', 'bulk', 'latency', 'memory', 'preflight'])
+const SECTIONS = new Set(options.only ?? ['cold', 'bulk', 'latency', 'memory', 'preflight', 'capacity'])
 // --quick: every section at a fiftieth of the size, once - a check that the bench works (test/scripts/bench.test.ts),
 // whose figures say nothing about the targets.
 const QUICK = Boolean(options.quick)
@@ -35,6 +35,14 @@ const LATENCIES_MS = [20, 50]
 const LATENCY_ROWS = QUICK ? 400 : 20_000
 const SMALL = QUICK ? 2_000 : 100_000
 const LARGE = QUICK ? 20_000 : 1_000_000
+// Against a server that can be overloaded (sandbox --capacity N, its queue as long): fixed concurrencies
+// and auto. Each run is sized to take about CAPACITY_SECONDS at the server's capacity (fewer rows below it).
+const CAPACITY_SHAPES = [
+  {label: 'capacity 8, 40 ms', capacity: 8, latency: 40, meanMs: 40},
+  {label: 'capacity 4, 20-120 ms', capacity: 4, latency: [20, 120], meanMs: 70},
+]
+const SWEEP = QUICK ? [4, 16] : [1, 2, 4, 8, 16, 32]
+const CAPACITY_SECONDS = options['capacity-seconds'] ?? (QUICK ? 1 : 8)
 // Every child is killed after this long: the bench always ends by itself.
 const CHILD_LIMIT_MS = 15 * 60 * 1000
 const LOAD_AT_START = loadavg()[0]
@@ -66,6 +74,7 @@ try {
   if (SECTIONS.has('bulk')) await bulkZeroLatency()
   if (SECTIONS.has('latency')) await bulkWithLatency()
   if (SECTIONS.has('memory') || SECTIONS.has('preflight')) await memoryAndPreflight()
+  if (SECTIONS.has('capacity')) await capacitySweep()
 } finally {
   for (const s of sandboxes) s.kill()
 }
@@ -255,6 +264,129 @@ async function memoryAndPreflight() {
   }
 }
 
+/**
+ * The sweep: each shape's fixed concurrencies and auto, interleaved run by run so that load on the
+ * machine hits all alike; auto against the best fixed one of the same run. Then recovery: a server whose
+ * capacity drops from 8 to 2 half-way (and one that rises from 2 to 8), against its ideal.
+ */
+async function capacitySweep() {
+  for (const shape of CAPACITY_SHAPES) {
+    const ideal = shape.capacity / (shape.meanMs / 1000)
+    const full = Math.max(50, Math.round(ideal * CAPACITY_SECONDS))
+    const settings = [...SWEEP, 'auto']
+    const runs = new Map(settings.map((c) => [c, []]))
+    for (let run = 0; run < BULK_RUNS; run++) {
+      for (const c of settings) {
+        // Below the capacity a run is slower: fewer rows keep it about as long.
+        const count = c === 'auto' || c >= shape.capacity ? full : Math.max(50, Math.round((full * c) / shape.capacity))
+        const csv = join(tmp, `capacity-${count}.csv`)
+        if (!existsSync(csv)) await writeCreateCsv(csv, count)
+        runs.get(c).push(await capacityRun(csv, count, {capacity: shape.capacity, latency: shape.latency}, c, `capacity-${shape.capacity}-${c}-${run}`))
+      }
+    }
+    const summary = new Map(settings.map((c) => [c, summarize(runs.get(c))]))
+    for (const c of SWEEP) {
+      const r = summary.get(c)
+      rows.push({name: `import vs ${shape.label} (queue ${shape.capacity}), concurrency ${c}`, value: capacityText(r), baseline: `ideal ${shape.capacity} / ${shape.meanMs / 1000} s: ${fmt(ideal)} rows/s`, ratio: r.rate / ideal, ratioText: (r.rate / ideal).toFixed(2), target: '(sweep)', met: undefined})
+    }
+    const best = SWEEP.reduce((a, b) => (summary.get(b).rate > summary.get(a).rate ? b : a))
+    const auto = summary.get('auto')
+    // Per run, auto against the best fixed concurrency of that same run.
+    const ratio = median(runs.get('auto').map((r, i) => r.rate / runs.get(best)[i].rate))
+    rows.push({
+      name: `import vs ${shape.label} (queue ${shape.capacity}), concurrency auto`,
+      value: capacityText(auto),
+      baseline: `best fixed (${best}): ${fmt(summary.get(best).rate)} rows/s`,
+      ratio,
+      ratioText: ratio.toFixed(2),
+      target: '≥ 0.90, ≤ 1% overload, none lost',
+      met: ratio >= 0.9 && auto.overload <= 0.01 && auto.intact,
+    })
+  }
+  const shape = CAPACITY_SHAPES[0]
+  const changes = QUICK ? [[8, 2]] : [[8, 2], [2, 8]]
+  for (const [from, to] of changes) {
+    const count = Math.max(100, Math.round((shape.capacity / (shape.meanMs / 1000)) * CAPACITY_SECONDS))
+    const csv = join(tmp, `capacity-${count}.csv`)
+    if (!existsSync(csv)) await writeCreateCsv(csv, count)
+    // The baseline: a fixed concurrency of the larger capacity, which the queue (8) absorbs at either.
+    const fixed = Math.max(from, to)
+    const runs = []
+    const base = []
+    for (let run = 0; run < BULK_RUNS; run++) {
+      // Half the rows at each capacity: the schedule counts requests, one per row here (and a few reads before the rows).
+      const sandbox = {capacity: from, queue: 8, schedule: [{afterRequests: Math.round(count / 2), limit: to}], latency: shape.latency}
+      runs.push(await capacityRun(csv, count, sandbox, 'auto', `recovery-${from}-${to}-${run}`))
+      base.push(await capacityRun(csv, count, sandbox, fixed, `recovery-${from}-${to}-fixed-${run}`))
+    }
+    const r = summarize(runs)
+    const idealMs = (count / 2 / (from / (shape.meanMs / 1000)) + count / 2 / (to / (shape.meanMs / 1000))) * 1000
+    const ideal = count / (idealMs / 1000)
+    const ratio = median(runs.map((a, i) => a.rate / base[i].rate))
+    rows.push({
+      name: `import --concurrency auto, capacity ${from} then ${to} half-way, ${shape.meanMs} ms`,
+      value: `${capacityText(r)} (${(r.rate / ideal).toFixed(2)} of the ideal ${fmt(ideal)} rows/s)`,
+      baseline: `fixed ${fixed}: ${fmt(median(base.map((b) => b.rate)))} rows/s`,
+      ratio,
+      ratioText: ratio.toFixed(2),
+      target: '≥ 0.90, ≤ 1% overload, none lost',
+      met: ratio >= 0.9 && r.overload <= 0.01 && r.intact,
+    })
+  }
+}
+
+/** The medians of a setting's runs; `intact` only when every run completed every row exactly once. */
+function summarize(list) {
+  return {
+    rate: median(list.map((r) => r.rate)),
+    overload: median(list.map((r) => r.overload)),
+    p50: median(list.map((r) => r.p50)),
+    p95: median(list.map((r) => r.p95)),
+    failed: Math.max(...list.map((r) => r.failed)),
+    intact: list.every((r) => r.intact),
+  }
+}
+
+function capacityText(r) {
+  const lost = r.failed > 0 ? `, ${fmt(r.failed)} rows failed` : r.intact ? '' : ', rows lost or doubled'
+  return `${fmt(r.rate)} rows/s, ${(r.overload * 100).toFixed(1)}% 503/dropped, p50/p95 ${fmt(r.p50)}/${fmt(r.p95)} ms${lost}`
+}
+
+/**
+ * One `account import` of `count` create rows at `concurrency` against a fresh sandbox of this capacity;
+ * failed rows (retries spent on 503s) are counted, not fatal. Overload is the share of the sandbox's POSTs
+ * that were turned away or dropped; intact, that every row is ok and stored exactly once.
+ */
+async function capacityRun(csv, count, {capacity, queue, schedule, latency}, concurrency, label) {
+  const latencyMs = Array.isArray(latency) ? latency : [latency, latency]
+  const sandbox = await startSandbox({schemaCheck: false, capacity: {limit: capacity, queue: queue ?? capacity, ...(schedule ? {schedule} : {})}, faults: {latencyMs, seed: 1}})
+  const results = join(tmp, `${label}.results.csv`)
+  const res = await timedCli(['account', 'import', csv, '--concurrency', String(concurrency), '--results', results, '--json'], cliEnv(sandbox))
+  const served = await sandbox.stop()
+  for (const suffix of ['', '.journal', '.undo.csv', '.created.csv']) rmSync(`${results}${suffix}`, {force: true})
+  // A run with failed rows exits PARTIAL, its summary in the error's details.
+  let summary
+  try {
+    const doc = JSON.parse(res.stdout)
+    summary = doc.result ?? doc.error?.details
+  } catch {
+    summary = undefined
+  }
+  if (!summary?.counts) throw new Error(`account import (${label}) exited ${res.code}: ${res.stderr.slice(-2000)}`)
+  const posts = Object.values(served.statuses).reduce((a, b) => a + b, 0)
+  const turnedAway = (served.capacity?.rejected ?? 0) + (served.capacity?.dropped ?? 0)
+  const out = {
+    rate: summary.counts.ok / (summary.elapsedMs / 1000),
+    failed: count - summary.counts.ok,
+    overload: posts > 0 ? turnedAway / posts : 0,
+    p50: served.p50,
+    p95: served.p95,
+    intact: summary.counts.ok === count && served.stored === count,
+  }
+  log(`  import ${label}: ${capacityText(out)} (${summary.counts.ok} ok, ${served.stored} stored, ${turnedAway} of ${posts} turned away)`)
+  return out
+}
+
 // ---------------------------------------------------------------------------------------------------
 
 /** One `account import` of `count` create rows against a fresh sandbox; rows/s from the command's own elapsedMs. */
@@ -331,6 +463,7 @@ async function startSandbox(sandboxOptions) {
   return {
     url: first.url,
     ticket: first.ticket,
+    /** Ends the sandbox; resolves to what it served (scripts/bench-child.mjs), or undefined when it printed nothing. */
     async stop() {
       const exited = once(child, 'exit')
       child.stdin.end()
@@ -338,6 +471,8 @@ async function startSandbox(sandboxOptions) {
       await exited
       clearTimeout(timer)
       sandboxes.delete(child)
+      const last = buffered.trim().split('\n').slice(1).at(-1)
+      return last ? JSON.parse(last) : undefined
     },
   }
 }
@@ -412,6 +547,7 @@ function parseArgs(argv) {
     else if (arg === '--readme') out.readme = true
     else if (arg === '--quick') out.quick = true
     else if (arg === '--runs' || arg === '--bulk-runs') out[arg.slice(2)] = Math.max(1, Number(argv[++i]))
+    else if (arg === '--capacity-seconds') out['capacity-seconds'] = Math.max(0.2, Number(argv[++i]))
     else {
       console.error(`unknown option ${arg}`)
       process.exit(2)

@@ -107,9 +107,10 @@ export async function runAccountImport(opts: AccountImportOptions, world: World)
           warn: (message) => note(world, `Warning: ${message}`),
           fingerprint: opts.file === '-' ? undefined : () => fileFingerprint(opts.file),
           emit: ndjson ? (r) => world.stdout.write(`${JSON.stringify({type: 'row', ...r})}\n`) : undefined,
-          progress: (tally) =>
+          progress: (tally, concurrency) =>
             job.createProgress({
               tally,
+              concurrency,
               tty: world.stderr.isTTY && !world.json,
               write: (t) => world.stderr.write(t),
               intervalMs: Number(world.env.SOEMAIL_PROGRESS_INTERVAL_MS) || undefined,

@@ -1,6 +1,7 @@
 import {readFile} from 'node:fs/promises'
 import {UsageError, ValidationError} from '../errors.js'
 import type {FaultKind, SandboxFaults} from '../sandbox/faults.js'
+import type {SandboxCapacity} from '../sandbox/capacity.js'
 import {MAX_LATENCY_MS, RATE_FLAGS} from './sandbox-flags.js'
 import {runnableCommand} from './runnable-command.js'
 import {log, note, type World} from './world.js'
@@ -13,6 +14,11 @@ export type SandboxOptions = {
   'schema-check': boolean
   quiet?: boolean
   latency?: string
+  /** Requests worked on at once; with `queue` more waiting, 503 beyond. */
+  capacity?: number
+  queue?: number
+  /** `CAP@REQUEST,…`: capacity changes during the run. */
+  'capacity-schedule'?: string
   'expire-tickets-after'?: number
   seed?: number
   /** PEM file of a CA the mail login tests trust besides the system's (a private CA's mail servers). */
@@ -33,6 +39,7 @@ export type SandboxOptions = {
 /** Serves a stand-in NetServer until SIGINT or SIGTERM. */
 export async function runSandbox(opts: SandboxOptions, world: World): Promise<unknown> {
   const faults = faultsFromFlags(opts)
+  const capacity = capacityFromFlags(opts)
   const mail = await mailFromFlags(opts)
   const [{startSandbox, loadUserDirectory, SandboxUsersError}, {describeFaults}] = await Promise.all([import('../sandbox/server.js'), import('../sandbox/faults.js')])
   const users = opts.users === undefined ? undefined : await loadUserDirectory(opts.users).catch((error: unknown) => {
@@ -46,6 +53,7 @@ export async function runSandbox(opts: SandboxOptions, world: World): Promise<un
     dataFile: opts.data,
     schemaCheck: opts['schema-check'],
     faults,
+    capacity,
     mail,
     log: opts.quiet ? undefined : (line) => world.stderr.write(`${line}\n`),
   })
@@ -57,6 +65,7 @@ export async function runSandbox(opts: SandboxOptions, world: World): Promise<un
     password: sandbox.demoUser.password,
     associateId: sandbox.demoUser.associateId,
     ...(active ? {faults: active} : {}),
+    ...(capacity ? {capacity: {limit: capacity.limit, queue: capacity.queue, schedule: capacity.schedule ?? []}} : {}),
   }
   const stopped = new Promise<void>((resolve) => {
     const stop = () => {
@@ -75,6 +84,7 @@ export async function runSandbox(opts: SandboxOptions, world: World): Promise<un
     log(world, `Users: ${users ? `${users.size} from ${opts.users}` : 'the built-in demo directory (20 people; kari, ola, …)'}; accounts may belong to these associates only`)
     if (!opts['allow-remote-mail']) log(world, 'Mail login tests (AuthenticateIncoming/Outgoing) reach loopback servers only; --allow-remote-mail lifts that.')
     if (active) log(world, `Faults: ${describeFaults(active)} (replay with --seed ${active.seed})`)
+    if (capacity) log(world, `Capacity: ${describeCapacity(capacity)}`)
     const cli = runnableCommand(opts.bin, opts.script, world.env.PATH)
     log(world, '\nTry, in another terminal:\n')
     log(world, `  export SOEMAIL_URL=${sandbox.url} SOEMAIL_TICKET='${info.ticket}'`)
@@ -88,6 +98,8 @@ export async function runSandbox(opts: SandboxOptions, world: World): Promise<un
   await stopped
   note(world, 'stopping the sandbox…')
   await sandbox.close()
+  const load = sandbox.stats().capacity
+  if (load) note(world, `${load.rejected} requests turned away with 503, ${load.dropped} dropped unexecuted (their client gave up), ${load.queued} waited; at most ${load.peakActive} at work and ${load.peakWaiting} waiting at once`)
   if (opts.data) note(world, `accounts saved in ${opts.data}`)
   return undefined
 }
@@ -108,6 +120,32 @@ async function mailFromFlags(opts: SandboxOptions) {
   const dnsServers = opts['dns-server']?.split(',').map((s) => s.trim()).filter(Boolean)
   const timeoutMs = opts['mail-timeout'] === undefined ? undefined : opts['mail-timeout'] * 1000
   return {allowRemote: opts['allow-remote-mail'] ?? false, ca, timeoutMs, dnsServers}
+}
+
+/** The --capacity, --queue and --capacity-schedule flags as the sandbox takes them; undefined without --capacity. */
+export function capacityFromFlags(flags: {capacity?: number; queue?: number; 'capacity-schedule'?: string}): SandboxCapacity | undefined {
+  if (flags.capacity === undefined) return undefined
+  const schedule = flags['capacity-schedule'] === undefined ? undefined : parseCapacitySchedule(flags['capacity-schedule'])
+  return {limit: flags.capacity, queue: flags.queue ?? flags.capacity, ...(schedule ? {schedule} : {})}
+}
+
+function parseCapacitySchedule(text: string): Array<{afterRequests: number; limit: number}> {
+  return text.split(',').map((part) => {
+    const m = /^\s*(\d+)\s*@\s*(\d+)\s*$/.exec(part)
+    const limit = Number(m?.[1])
+    const afterRequests = Number(m?.[2])
+    if (!m || limit < 1 || limit > 10_000 || afterRequests < 1) {
+      throw new UsageError(`--capacity-schedule expects CAP@REQUEST pairs, comma-separated (e.g. 2@1000,8@2000: capacity 2 from the 1,000th request on, 8 from the 2,000th), got "${part.trim()}"`, {
+        hint: 'Each CAP is 1..10000 requests at once, each REQUEST the number (from 1) of the request it applies from.',
+      })
+    }
+    return {afterRequests, limit}
+  })
+}
+
+function describeCapacity(capacity: SandboxCapacity): string {
+  const changes = (capacity.schedule ?? []).map((s) => `, ${s.limit} from request ${s.afterRequests}`).join('')
+  return `${capacity.limit} requests at once${changes}, ${capacity.queue} more may wait; beyond that HTTP 503 (Retry-After: 1)`
 }
 
 type FaultFlagValues = {latency?: string; 'expire-tickets-after'?: number; seed?: number} & {[F in keyof typeof RATE_FLAGS]?: string}

@@ -40,8 +40,8 @@ export interface ImportJobDeps {
   stopping: () => boolean
   /** One event per row for --output ndjson. */
   emit?: (result: RowResult) => void
-  /** A progress display reading the run's tally (the summary's too). */
-  progress?: (tally: ImportTally) => Progress
+  /** A progress display reading the run's tally (the summary's too); `concurrency` with --concurrency auto: the limit in force. */
+  progress?: (tally: ImportTally, concurrency?: () => number) => Progress
   /** Notices for stderr, such as a file that changed during the run. */
   warn?: (message: string) => void
   /** Size and modification time of the input file; undefined for a private copy of stdin. */
@@ -63,6 +63,8 @@ export interface ImportSummary extends TallyView {
 }
 
 const PROBLEMS_IN_MESSAGE = 50
+/** Where --concurrency auto starts: the fixed default, which any NetServer takes. */
+const AUTO_START = 4
 
 /** Pre-flight over the whole file; nothing is sent unless it passes (or --skip-invalid). A column soemail does not know fails it (resolveHeader). */
 export async function checkFile(open: () => NodeJS.ReadableStream, csv: CsvOptions, skipInvalid: boolean): Promise<PreflightReport> {
@@ -166,7 +168,8 @@ export async function runImport(options: ImportJobOptions, deps: ImportJobDeps):
   const created = new CsvFile(files.created, ['id', 'email', 'associate_id'], 'a', dialect)
   const tally = new ImportTally(report.rows)
   const errors = new ErrorGroups()
-  const progress = deps.progress?.(tally)
+  const limiter = options.concurrency === 'auto' ? new Limiter(AUTO_START, {adaptive: true, min: 1, max: 64}) : new Limiter(options.concurrency)
+  const progress = deps.progress?.(tally, limiter.adaptive ? () => limiter.current : undefined)
   // A row is counted as it is written to the results file: the file and every count agree, even after Ctrl-C.
   const ordered = new OrderedResults((r) => {
     results.row(resultRow(r))
@@ -186,7 +189,7 @@ export async function runImport(options: ImportJobOptions, deps: ImportJobDeps):
       index,
       checks: deps.checks,
       updatedById: keys?.ids,
-      limiter: options.concurrency === 'auto' ? new Limiter(4, {adaptive: true, min: 1, max: 64}) : new Limiter(options.concurrency),
+      limiter,
       retries: options.retries,
       backoffMs: options.backoffMs ?? 200,
       settle: (seq, r) => {

@@ -14,7 +14,7 @@ export interface Progress {
  * logs of a long unattended run show it is alive. It reads the import's tally, the summary's too: rows
  * not started after Ctrl-C are "not tried", never done.
  */
-export function createProgress(options: {tally: Pick<ImportTally, 'rows' | 'settled' | 'counts'>; tty: boolean; write: (text: string) => void; intervalMs?: number; now?: () => number}): Progress {
+export function createProgress(options: {tally: Pick<ImportTally, 'rows' | 'settled' | 'counts'>; tty: boolean; write: (text: string) => void; intervalMs?: number; now?: () => number; concurrency?: () => number}): Progress {
   const now = options.now ?? Date.now
   const started = now()
   const {counts, rows: total} = options.tally
@@ -26,7 +26,7 @@ export function createProgress(options: {tally: Pick<ImportTally, 'rows' | 'sett
     // Once rows are not tried the run is stopping: there is nothing left to estimate.
     const eta = rate > 0 && counts.skipped === 0 ? Math.round((total - done) / rate) : undefined
     const optional = `${counts.invalid > 0 ? ` · invalid ${counts.invalid}` : ''}${counts['verify-failed'] > 0 ? ` · verify-failed ${counts['verify-failed']}` : ''}${counts.skipped > 0 ? ` · not tried ${counts.skipped}` : ''}`
-    const stats = `${done}/${total} · ok ${counts.ok} · failed ${counts.failed} · unknown ${counts.unknown}${optional} · ${rate.toFixed(0)} rows/s${eta === undefined ? '' : ` · ETA ${formatSeconds(eta)}`}`
+    const stats = `${done}/${total} · ok ${counts.ok} · failed ${counts.failed} · unknown ${counts.unknown}${optional} · ${rate.toFixed(0)} rows/s${options.concurrency ? ` · concurrency ${options.concurrency()}` : ''}${eta === undefined ? '' : ` · ETA ${formatSeconds(eta)}`}`
     if (!options.tty) return `import: ${stats}\n`
     const width = 24
     const filled = total > 0 ? Math.round((done / total) * width) : width

@@ -1,7 +1,7 @@
 import {performance} from 'node:perf_hooks'
 import {setTimeout as wait} from 'node:timers/promises'
 import type {AccountIndex} from '../accounts/account-index.js'
-import {mayBeSaved, type SaveChecks, type SaveVerdict} from '../accounts/save-checks.js'
+import type {SaveChecks, SaveVerdict} from '../accounts/save-checks.js'
 import {accountForCreate, diffAccounts, mergeAccount} from '../accounts/merge.js'
 import {loadAccount} from '../accounts/service.js'
 import type {EMailAccount} from '../soap/account-model.js'
@@ -168,7 +168,8 @@ class Run {
     const {index} = this.deps
     const key = naturalKeyOf(row)
     if (!index || !key) return this.create(row)
-    const found = await this.attempt(false, () => index.find(key.associateId, key.email))
+    // Mostly answered from memory: its near-zero time would read as an unloaded server to the limiter.
+    const found = await this.attempt(false, () => index.find(key.associateId, key.email), 1, false)
     if (!found.ok) {
       // An earlier run's create stays unknown until it can be looked up; any other row was simply not sent.
       const why = `could not look for an existing account with this e-mail and associate: ${found.failure.message}`
@@ -193,7 +194,8 @@ class Run {
   private async gate(row: RunnerRow, action: RowAction, account: EMailAccount, previous?: EMailAccount): Promise<{blocked: RowResult} | {warnings: string[]}> {
     const {checks} = this.deps
     if (!checks) return {warnings: []}
-    const outcome = await this.attempt(false, () => checks.check(account, previous))
+    // Untimed: a login test takes as long as the mail server does, which says nothing of NetServer's load.
+    const outcome = await this.attempt(false, () => checks.check(account, previous), 1, false)
     const id = previous?.emailAccountId
     if (!outcome.ok) return {blocked: {...base(row), action, status: 'failed', accountId: id, attempts: outcome.attempts, error: `could not run the checks before saving: ${outcome.failure.message}`}}
     return verdictOf(row, action, outcome.value, id)
@@ -241,46 +243,36 @@ class Run {
   }
 
   private async update(row: RunnerRow, id: number): Promise<RowResult> {
-    let action: RowAction = 'update'
-    let previous: EMailAccount | undefined
-    let verdict: SaveVerdict | undefined
-    const {checks} = this.deps
-    const outcome = await this.attempt(false, async () => {
+    const failed = (attempts: number, failure: Failure): RowResult => ({...base(row), action: 'update', status: 'failed', accountId: id, attempts, error: failure.message})
+    const read = await this.attempt(false, async () => {
       const current = await loadAccount(this.deps.email, id)
-      const merged = mergeAccount(current, row.input)
-      if (diffAccounts(current, merged).length === 0) {
-        action = 'unchanged'
-        return current
-      }
-      // Checked against what will be stored: the stored account with the row's changes merged in.
-      verdict = checks && (await checks.check(merged, current))
-      if (verdict && !mayBeSaved(verdict)) return current
-      previous = current
-      return this.deps.email.saveEMailAccount(merged)
+      return {current, merged: mergeAccount(current, row.input)}
     })
-    if (outcome.ok) {
-      const checked = verdict && verdictOf(row, 'update', verdict, id)
-      if (checked && 'blocked' in checked) return {...checked.blocked, attempts: outcome.attempts}
-      if (action === 'update' && previous) {
-        this.deps.undo.updated(previous)
-        this.deps.index?.record(outcome.value)
-      }
-      return {...base(row), action, status: 'ok', accountId: id, attempts: outcome.attempts, ...warningText(checked?.warnings ?? [])}
-    }
-    return {...base(row), action: 'update', status: 'failed', accountId: id, attempts: outcome.attempts, error: outcome.failure.message}
+    if (!read.ok) return failed(read.attempts, read.failure)
+    const {current, merged} = read.value
+    if (diffAccounts(current, merged).length === 0) return {...base(row), action: 'unchanged', status: 'ok', accountId: id, attempts: read.attempts}
+    // Checked against what will be stored: the stored account with the row's changes merged in.
+    const gate = await this.gate(row, 'update', merged, current)
+    if ('blocked' in gate) return {...gate.blocked, attempts: read.attempts}
+    // One attempt is one read and its save, as before the checks came between them; retries of either count.
+    const saved = await this.attempt(false, () => this.deps.email.saveEMailAccount(merged), read.attempts)
+    if (!saved.ok) return failed(saved.attempts, saved.failure)
+    this.deps.undo.updated(current)
+    this.deps.index?.record(saved.value)
+    return {...base(row), action: 'update', status: 'ok', accountId: id, attempts: saved.attempts, ...warningText(gate.warnings)}
   }
 
   /** One row's requests with retries, backoff and jitter; owns the limiter's view of latency. */
-  private async attempt<T>(isCreate: boolean, send: () => Promise<T>, first = 1): Promise<{ok: true; value: T; attempts: number} | {ok: false; failure: Failure; attempts: number}> {
+  private async attempt<T>(isCreate: boolean, send: () => Promise<T>, first = 1, timed = true): Promise<{ok: true; value: T; attempts: number} | {ok: false; failure: Failure; attempts: number}> {
     const {limiter, retries, backoffMs} = this.deps
     const sleep = this.deps.sleep ?? wait
     const random = this.deps.random ?? Math.random
     let renewed = false
     for (let attempts = first; ; attempts++) {
-      const started = Date.now()
+      const started = performance.now()
       try {
         const value = await send()
-        limiter.report({latencyMs: Date.now() - started})
+        if (timed) limiter.report({latencyMs: performance.now() - started})
         return {ok: true, value, attempts}
       } catch (error) {
         const failure = classifyFailure(error, isCreate)

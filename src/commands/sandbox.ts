@@ -15,7 +15,9 @@ GetReadySyncEmailAccounts (the list soemail finds existing accounts through) lis
 
 AuthenticateIncoming and AuthenticateOutgoing really log in, as NetServer does from the CRM server: IMAP (and the Folder, if given) and SMTP AUTH without sending. TLS is chosen as SuperOffice's mail component does by default: ports 993 and 465, or UseSSL, mean TLS from the start; any other port upgrades with STARTTLS when the server offers it. A wrong password or an unreachable server answers false, with the reason on the sandbox's log. Only loopback servers are reached unless --allow-remote-mail. HasMXRecord looks the domain up in DNS (the system resolver, or --dns-server).
 
-The Faults flags make it a flaky server for rehearsing bulk runs: random latency, HTTP 500 and 503 answers, connection resets and hung requests (each either before the server acts or after it has saved), and tickets that expire after some calls. Latency applies to every request; the rates to each EMail.svc request independently (logins are never faulted), with at most one fault per request. The faults are drawn from a seed printed at start; pass it back with --seed to replay the same sequence.`
+The Faults flags make it a flaky server for rehearsing bulk runs: random latency, HTTP 500 and 503 answers, connection resets and hung requests (each either before the server acts or after it has saved), and tickets that expire after some calls. Latency applies to every request; the rates to each EMail.svc request independently (logins are never faulted), with at most one fault per request. The faults are drawn from a seed printed at start; pass it back with --seed to replay the same sequence.
+
+The Load flags make it a server that can be overloaded, as an IIS application pool is: --capacity N requests are worked on at once, each for its --latency (counted from when its turn comes); up to --queue M more wait, so their answers take longer the longer the queue; any beyond that get HTTP 503 with Retry-After: 1 at once and nothing is done. A waiting request whose client gives up (its --timeout passes) is dropped without being executed, so sending it again makes no duplicate. --capacity-schedule changes the capacity during the run, to rehearse a server that slows down and recovers. The log and the Ctrl-C summary count the requests turned away and dropped.`
 
   static override examples = [
     {description: 'Start on a fixed port:', command: '<%= config.bin %> <%= command.id %> --port 8087'},
@@ -27,6 +29,8 @@ The Faults flags make it a flaky server for rehearsing bulk runs: random latency
       command:
         '<%= config.bin %> <%= command.id %> --data ./rehearsal.json --latency 20-250 --fail-5xx 0.02 --fail-throttle 0.01 --fail-reset-before 0.01 --fail-reset-after 0.01 --fail-timeout-after 0.005 --expire-tickets-after 500 --seed 42',
     },
+    {description: 'A server that handles 8 requests at once, 40 ms each (what does --concurrency 32 do to it?):', command: '<%= config.bin %> <%= command.id %> --capacity 8 --latency 40'},
+    {description: 'A server that drops to 2 at once from its 1,000th request:', command: '<%= config.bin %> <%= command.id %> --capacity 8 --latency 40 --capacity-schedule 2@1000'},
   ]
 
   static override flags = {
@@ -55,6 +59,14 @@ The Faults flags make it a flaky server for rehearsing bulk runs: random latency
       min: 1,
       helpValue: 'N',
       helpGroup: 'Faults',
+    }),
+    capacity: Flags.integer({summary: 'Requests worked on at once; more wait in the queue or get HTTP 503 (default: no limit).', min: 1, max: 10_000, helpValue: 'N', helpGroup: 'Load'}),
+    queue: Flags.integer({summary: 'Requests that may wait for one of the --capacity slots before the rest get 503 (default: as many as --capacity).', min: 0, max: 100_000, helpValue: 'M', helpGroup: 'Load', dependsOn: ['capacity']}),
+    'capacity-schedule': Flags.string({
+      summary: 'Capacity changes during the run: CAP@REQUEST, comma-separated, e.g. 2@1000,8@2000 (2 at once from the 1,000th request, 8 from the 2,000th).',
+      helpValue: 'CAP@N,…',
+      helpGroup: 'Load',
+      dependsOn: ['capacity'],
     }),
     'ca-file': Flags.string({
       summary: 'PEM file of a CA the mail login tests trust besides the system roots (for mail servers with a private CA).',

@@ -4,6 +4,7 @@ import type {AddressInfo, Socket} from 'node:net'
 import {performance} from 'node:perf_hooks'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {PunctualTimer} from './punctual-timer.js'
+import {CapacityGate, type CapacityStats, type SandboxCapacity} from './capacity.js'
 import type {EMailAccount} from '../soap/account-model.js'
 import {endpointUrl} from '../soap/versions.js'
 import {DataFileWriter, loadDataFile, SandboxDataError} from './data-file.js'
@@ -22,6 +23,7 @@ import {DEMO_USER} from './users.js'
 export {SandboxDataError} from './data-file.js'
 export {loadUserDirectory, SandboxUsersError, UserDirectory, DEMO_DIRECTORY, type DirectoryUser} from './user-directory.js'
 export type {ActiveFaults, FaultKind, FaultRates, SandboxFaults} from './faults.js'
+export type {CapacityStats, SandboxCapacity} from './capacity.js'
 
 export interface SandboxOptions {
   /** 0 = any free port (default 0). */
@@ -39,6 +41,12 @@ export interface SandboxOptions {
    * hung requests before or after the store acts, and ticket expiry. Absent, nothing of it runs.
    */
   faults?: SandboxFaults
+  /**
+   * A server that can be overloaded: at most `limit` POSTs worked on at once (each for its latency, counted
+   * from when its turn comes), `queue` more waiting, 503 with Retry-After beyond that; a waiting request
+   * whose client gave up is dropped unexecuted. Absent, every request is worked on at once.
+   */
+  capacity?: SandboxCapacity
   /**
    * The associates Archive.svc lists and SaveEMailAccount accepts as owners (default: the built-in demo
    * directory, DEMO_DIRECTORY; `soemail sandbox --users FILE` loads one with loadUserDirectory).
@@ -89,6 +97,12 @@ export interface Sandbox {
   setFaults(faults: SandboxFaults | undefined): void
   /** The faults in force with the seed resolved (to print, or to pass back for a replay); undefined when off. */
   activeFaults(): ActiveFaults | undefined
+  /**
+   * Changes how many requests are worked on at once while running (rehearsing a server that slows down or
+   * recovers); without --capacity at start, it starts limiting now, with a queue as long as `limit`.
+   * Throws RangeError unless `limit` is a whole number >= 1.
+   */
+  setCapacity(limit: number): void
 }
 
 export interface SandboxStats {
@@ -100,6 +114,8 @@ export interface SandboxStats {
   faults: Record<string, number>
   /** Requests that created, updated or deleted an account; a login's new ticket does not count. */
   acted: number
+  /** With a capacity: requests turned away, dropped unexecuted, queued, and the peaks. */
+  capacity?: CapacityStats
 }
 
 /** Larger than any account request; a bigger body is refused before it is parsed. */
@@ -133,6 +149,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   // `injector` outlives setFaults(undefined) so switching faults back on continues its random streams.
   let faults = injector
   const stats: SandboxStats = {requests: 0, byOperation: {}, faults: {}, acted: 0}
+  let gate = options.capacity ? new CapacityGate(options.capacity) : undefined
   const timer = new PunctualTimer()
   const countFault = (kind: FaultKind | 'ticketExpiry') => (stats.faults[kind] = (stats.faults[kind] ?? 0) + 1)
   /** Sockets of requests held without an answer, cut at close() instead of waiting out the grace period. */
@@ -175,6 +192,43 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       delay += active.latency()
       if (method === 'POST' && (route || loginRoute)) fault = active.draw(route?.service ?? 'login', actionName(soapAction))
     }
+    // Taken before the first await too, so requests queue in the order they arrived.
+    const admission = gate && method === 'POST' && (route || loginRoute) ? gate.enter(() => clientGone(req), (gone) => res.once('close', gone)) : undefined
+    const admitted = admission instanceof Promise ? await admission : admission
+    if (admitted?.kind === 'full') {
+      countOperation(actionName(soapAction))
+      await readBody(req).catch(() => undefined)
+      send(res, serviceUnavailablePage(1), closing)
+      logLine(actionName(soapAction), 503, `server busy (${gate!.limit} at work, ${gate!.queue} waiting)`)
+      return
+    }
+    if (admitted?.kind === 'gone') {
+      countOperation(actionName(soapAction))
+      logLine(actionName(soapAction), '-', 'dropped unexecuted: the client gave up while it waited')
+      return
+    }
+    try {
+      await work(req, res, {started: admitted ? performance.now() : started, route, loginRoute, method, search, soapAction, active, delay, fault, logLine})
+    } finally {
+      if (admitted?.kind === 'go') admitted.release()
+    }
+  }
+
+  interface Work {
+    /** When the request's turn came: its latency counts from here. */
+    started: number
+    route: ReturnType<typeof matchRoute>
+    loginRoute: ReturnType<typeof matchLoginRoute>
+    method: string
+    search: string
+    soapAction: string | undefined
+    active: FaultInjector | undefined
+    delay: number
+    fault: FaultKind | undefined
+    logLine: (operation: string, status: number | string, note?: string) => void
+  }
+
+  async function work(req: IncomingMessage, res: ServerResponse, {started, route, loginRoute, method, search, soapAction, active, delay, fault, logLine}: Work): Promise<void> {
     if (fault && FAULTS_BEFORE_ACTING.has(fault)) {
       const operation = actionName(soapAction)
       countOperation(operation)
@@ -305,7 +359,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     accounts: () => store.accounts(),
     expireTickets: () => store.expireSessions(),
     setSyncState: (id, state) => store.setSyncState(id, {errorCount: 0, errorReason: '', ...state}),
-    stats: () => ({...stats, byOperation: {...stats.byOperation}, faults: {...stats.faults}}),
+    stats: () => ({...stats, byOperation: {...stats.byOperation}, faults: {...stats.faults}, ...(gate ? {capacity: {...gate.stats}} : {})}),
+    setCapacity(limit) {
+      if (gate) gate.setLimit(limit)
+      else gate = new CapacityGate({limit})
+    },
     setFaults(next) {
       if (!next) {
         faults = undefined
@@ -367,6 +425,11 @@ function send(res: ServerResponse, reply: HttpReply, closing: boolean): void {
   // Once close() has begun, a keep-alive client must open a new connection (and find the port closed).
   if (closing) res.setHeader('connection', 'close')
   res.end(reply.body)
+}
+
+/** The client closed the connection (its timeout, or it was stopped) before the answer went out. */
+function clientGone(req: IncomingMessage): boolean {
+  return req.socket.destroyed
 }
 
 /** A TCP RST, as a load balancer or a crashed worker gives: the client sees ECONNRESET, not a clean end. */

@@ -41,6 +41,13 @@ describe('npm run bench (quick run)', () => {
       'peak RSS, import --dry-run, 20,000 rows',
       'peak RSS, import (real), 2,000 rows',
       'pre-flight validation, 20,000 rows',
+      'import vs capacity 8, 40 ms (queue 8), concurrency 4',
+      'import vs capacity 8, 40 ms (queue 8), concurrency 16',
+      'import vs capacity 8, 40 ms (queue 8), concurrency auto',
+      'import vs capacity 4, 20-120 ms (queue 4), concurrency 4',
+      'import vs capacity 4, 20-120 ms (queue 4), concurrency 16',
+      'import vs capacity 4, 20-120 ms (queue 4), concurrency auto',
+      'import --concurrency auto, capacity 8 then 2 half-way, 40 ms',
     ])
     for (const row of res.rows) {
       expect(row, row[0]).toHaveLength(6)
@@ -48,7 +55,8 @@ describe('npm run bench (quick run)', () => {
     }
     const verdicts = res.rows.map((r) => r[5])
     // The 0 ms import is reported, not a target: a server that answers at once says nothing about a real run.
-    expect(verdicts.filter((v) => v !== '—')).toHaveLength(7)
+    // The sweep's fixed concurrencies are reported; auto and recovery have targets.
+    expect(verdicts.filter((v) => v !== '—')).toHaveLength(10)
     expect(res.rows[3]![4]).toBe('(reported)')
     expect(res.rows[0]![2]).toMatch(/^node -e 0: \d+ ms$/)
     expect(res.rows[3]![2]).toMatch(/^got alone: [\d,]+ rows\/s$/)
@@ -61,6 +69,14 @@ describe('npm run bench (quick run)', () => {
     // Every measure has its baseline and ratio from the same run.
     for (const row of res.rows) expect(row[3], row[0]).not.toBe('—')
     for (const r of res.rows.slice(8, 11)) expect(mb(r[1]!), r[0]).toBeGreaterThan(20)
+    // Capacity: throughput, overload share and latency percentiles; auto against the best fixed one of the run.
+    expect(res.rows[12]![1]).toMatch(/^[\d,]+ rows\/s, \d+\.\d% 503\/dropped, p50\/p95 [\d,]+\/[\d,]+ ms/)
+    expect(res.rows[12]![2]).toBe('ideal 8 / 0.04 s: 200 rows/s')
+    expect(res.rows[12]![4]).toBe('(sweep)')
+    expect(res.rows[14]![2]).toMatch(/^best fixed \((4|16)\): [\d,]+ rows\/s$/)
+    expect(res.rows[14]![4]).toBe('≥ 0.90, ≤ 1% overload, none lost')
+    expect(res.rows[18]![1]).toMatch(/\(\d\.\d\d of the ideal 80 rows\/s\)$/)
+    expect(res.rows[18]![2]).toMatch(/^fixed 8: [\d,]+ rows\/s$/)
     expect(readFileSync(join(ROOT, 'README.md'), 'utf8')).toBe(readme)
   }, 320_000)
 

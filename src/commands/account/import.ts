@@ -44,7 +44,12 @@ Columns: ${CSV_COLUMNS.map((f) => f.column).join(', ')} (any case; - _ and space
     restart: Flags.boolean({summary: 'Start over: move the earlier run\'s journal and undo files aside.', helpGroup: 'Import', exclusive: ['resume']}),
     force: Flags.boolean({summary: 'Resume even though the file changed since the earlier run.', helpGroup: 'Import'}),
     'skip-invalid': Flags.boolean({summary: 'Import the valid rows; report invalid ones as invalid.', helpGroup: 'Import'}),
-    concurrency: Flags.string({summary: 'Requests at a time, 1-64, or auto (adapts to the server).', default: '4', helpGroup: 'Import'}),
+    concurrency: Flags.string({
+      summary: 'Requests at a time, 1-64, or auto: as many as the server takes, found from its latency; halves on 503s and timeouts.',
+      description: 'auto starts at 4 and settles just past the point where the server starts to queue (every worker busy, a short queue); a terminal shows the number in force on the progress line. A fixed number sends exactly that many at once, whatever the server says.',
+      default: 'auto',
+      helpGroup: 'Import',
+    }),
     retries: Flags.integer({summary: 'Retries of a transient failure per row.', default: 3, min: 0, max: 10, helpGroup: 'Import'}),
     delimiter: Flags.string({summary: 'Column delimiter: , ; or tab (default: detected).', helpGroup: 'Import'}),
     encoding: Flags.string({
