@@ -22,7 +22,7 @@ const GNU_TIME = process.env.SOEMAIL_BENCH_GNU_TIME ?? '/usr/bin/time'
 const RSS_PRELOAD = join(ROOT, 'scripts', 'bench-rss.mjs')
 
 const options = parseArgs(process.argv.slice(2))
-const SECTIONS = new Set(options.only ?? ['cold', 'bulk', 'latency', 'memory', 'preflight', 'capacity'])
+const SECTIONS = new Set(options.only ?? ['cold', 'bulk', 'latency', 'memory', 'preflight', 'capacity', 'schema'])
 // --quick: every section at a fiftieth of the size, once - a check that the bench works (test/scripts/bench.test.ts),
 // whose figures say nothing about the targets.
 const QUICK = Boolean(options.quick)
@@ -33,6 +33,8 @@ const BULK_ROWS = QUICK ? 400 : 20_000
 // A real NetServer answers in tens to hundreds of ms: the targets are set against these latencies.
 const LATENCIES_MS = [20, 50]
 const LATENCY_ROWS = QUICK ? 400 : 20_000
+// Rows of the schema-check comparison: enough for the validator's per-request cost to dominate start-up.
+const SCHEMA_ROWS = QUICK ? 200 : 4000
 const SMALL = QUICK ? 2_000 : 100_000
 const LARGE = QUICK ? 20_000 : 1_000_000
 // Against a server that can be overloaded (sandbox --capacity N, its queue as long): fixed concurrencies
@@ -75,6 +77,7 @@ try {
   if (SECTIONS.has('latency')) await bulkWithLatency()
   if (SECTIONS.has('memory') || SECTIONS.has('preflight')) await memoryAndPreflight()
   if (SECTIONS.has('capacity')) await capacitySweep()
+  if (SECTIONS.has('schema')) await schemaCheckedSandbox()
 } finally {
   for (const s of sandboxes) s.kill()
 }
@@ -154,6 +157,33 @@ async function bulkZeroLatency() {
     // real run goes, so it is reported beside its baseline rather than held to a target.
     target: '(reported)',
     met: undefined,
+  })
+}
+
+/**
+ * The sandbox as an admin rehearses with it (every request validated against the real schemas) beside
+ * the same sandbox with --no-schema-check: the validator's cost per request, in rows/s of one import.
+ */
+async function schemaCheckedSandbox() {
+  const csv = join(tmp, `schema-${SCHEMA_ROWS}.csv`)
+  await writeCreateCsv(csv, SCHEMA_ROWS)
+  const checked = []
+  const unchecked = []
+  for (let run = 0; run < BULK_RUNS; run++) {
+    // Alternating order, so a machine that slows down during the pair weighs on both sides alike.
+    if (run % 2 === 0) checked.push(await importRun(csv, SCHEMA_ROWS, {schemaCheck: true}, `schema-on-${run}`))
+    unchecked.push(await importRun(csv, SCHEMA_ROWS, {schemaCheck: false}, `schema-off-${run}`))
+    if (run % 2 === 1) checked.push(await importRun(csv, SCHEMA_ROWS, {schemaCheck: true}, `schema-on-${run}`))
+  }
+  const ratio = median(checked.map((r, i) => r.rate / unchecked[i].rate))
+  rows.push({
+    name: `sandbox with schema checks, account import ${fmt(SCHEMA_ROWS)} rows, concurrency ${CONCURRENCY}, 0 ms latency`,
+    value: `${fmt(median(checked.map((r) => r.rate)))} rows/s`,
+    baseline: `--no-schema-check: ${fmt(median(unchecked.map((r) => r.rate)))} rows/s`,
+    ratio,
+    ratioText: ratio.toFixed(2),
+    target: '≥ 0.5',
+    met: ratio >= 0.5,
   })
 }
 

@@ -48,6 +48,7 @@ describe('npm run bench (quick run)', () => {
       'import vs capacity 4, 20-120 ms (queue 4), concurrency 16',
       'import vs capacity 4, 20-120 ms (queue 4), concurrency auto',
       'import --concurrency auto, capacity 8 then 2 half-way, 40 ms',
+      'sandbox with schema checks, account import 200 rows, concurrency 16, 0 ms latency',
     ])
     for (const row of res.rows) {
       expect(row, row[0]).toHaveLength(6)
@@ -56,7 +57,9 @@ describe('npm run bench (quick run)', () => {
     const verdicts = res.rows.map((r) => r[5])
     // The 0 ms import is reported, not a target: a server that answers at once says nothing about a real run.
     // The sweep's fixed concurrencies are reported; auto and recovery have targets.
-    expect(verdicts.filter((v) => v !== '—')).toHaveLength(10)
+    expect(verdicts.filter((v) => v !== '—')).toHaveLength(11)
+    expect(res.rows.at(-1)![2]).toMatch(/^--no-schema-check: [\d,]+ rows\/s$/)
+    expect(res.rows.at(-1)![4]).toBe('≥ 0.5')
     expect(res.rows[3]![4]).toBe('(reported)')
     expect(res.rows[0]![2]).toMatch(/^node -e 0: \d+ ms$/)
     expect(res.rows[3]![2]).toMatch(/^got alone: [\d,]+ rows\/s$/)
