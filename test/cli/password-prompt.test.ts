@@ -3,20 +3,11 @@
  * prompt (src/connection/stdin.ts, src/prompts/secret-prompt.ts). Driven in a pseudo-terminal against the
  * sandbox: what is typed is never echoed, the password changes, Ctrl-C and Ctrl-D end cleanly.
  */
-import {execFileSync} from 'node:child_process'
 import {describe, expect, it} from 'vitest'
 import {parseJson, runCli} from '../helpers/cli.js'
-import {CTRL_C, ENTER, runInPty} from '../helpers/pty.js'
+import {CTRL_C, ENTER, hasScript, runInPty} from '../helpers/pty.js'
 import {useSandbox} from '../helpers/sandbox.js'
 
-const hasScript = (() => {
-  try {
-    execFileSync('script', ['--version'], {stdio: 'ignore'})
-    return true
-  } catch {
-    return false
-  }
-})()
 const CTRL_D = '\u0004'
 
 describe.skipIf(!hasScript)('a password asked for on a terminal', () => {

@@ -1,17 +1,8 @@
-import {execFileSync} from 'node:child_process'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {startDetectionFixtures, type DetectionFixtures} from '../helpers/detection-fixtures.js'
 import {useSandbox} from '../helpers/sandbox.js'
-import {CTRL_C, ENTER, runInPty} from '../helpers/pty.js'
+import {CTRL_C, ENTER, hasScript, runInPty} from '../helpers/pty.js'
 
-const hasScript = (() => {
-  try {
-    execFileSync('script', ['--version'], {stdio: 'ignore'})
-    return true
-  } catch {
-    return false
-  }
-})()
 
 // .ci/system-packages installs util-linux; a machine without `script` cannot make a pseudo-terminal here.
 describe.skipIf(!hasScript)('account save on a terminal (pseudo-terminal via script)', () => {

@@ -1,4 +1,4 @@
-import {spawn} from 'node:child_process'
+import {execFileSync, spawn} from 'node:child_process'
 import {BIN, cleanEnv} from './cli.js'
 
 /**
@@ -48,6 +48,16 @@ export function runInPty(args: string[], answers: Array<{when: RegExp; type: str
     })
   })
 }
+
+/** Whether `script` (util-linux) is here to make a pseudo-terminal; .ci/system-packages installs it. */
+export const hasScript = (() => {
+  try {
+    execFileSync('script', ['--version'], {stdio: 'ignore'})
+    return true
+  } catch {
+    return false
+  }
+})()
 
 export const ENTER = '\r'
 export const CTRL_C = '\u0003'
