@@ -74,9 +74,10 @@ export async function fillMissingServers(input: AccountInput, opts: SaveCheckFla
 
 /** What --provider or detection suggests for the input's address; undefined when nothing is to be filled. */
 export async function serverSuggestions(input: AccountInput, opts: SaveCheckFlagValues, detector: Detector, creating: boolean): Promise<Suggestions | undefined> {
+  const lacking = input.imap.server === undefined || input.smtp.server === undefined
+  // Decided before anything is loaded: a save with its servers given never loads detection.
+  if (opts.provider === undefined && (!creating || !lacking || !input.email)) return undefined
   const {requirePreset, suggestionsFromDetection, suggestionsFromPreset} = await import('../providers/fill.js')
   if (opts.provider !== undefined) return suggestionsFromPreset(requirePreset(opts.provider), input.email ?? '')
-  const lacking = input.imap.server === undefined || input.smtp.server === undefined
-  if (!creating || !lacking || !input.email) return undefined
-  return suggestionsFromDetection(await detector.detect(input.email), input.email)
+  return suggestionsFromDetection(await detector.detect(input.email!), input.email!)
 }
