@@ -1,6 +1,6 @@
 import type {ImportRow, RowProblem} from '../csv/row.js'
 import type {Detection, Detector} from '../providers/detect.js'
-import {domainOf} from '../providers/detect.js'
+import {domainOf} from '../providers/names.js'
 import {fillServers, suggestionsFromDetection} from '../providers/fill.js'
 
 /**
@@ -9,13 +9,16 @@ import {fillServers, suggestionsFromDetection} from '../providers/fill.js'
  * anything is sent, and a row whose domain gives no server is refused with the rest of the file's
  * problems (or reported invalid with --skip-invalid). The apply pass then fills each row from its domain.
  */
+/** The domain a row is detected by: its ASCII form, or as written when it is not a valid one. */
+const domainKey = (email: string): string => domainOf(email) ?? email.slice(email.lastIndexOf('@') + 1).toLowerCase()
+
 export class DomainRefs {
   /** By domain (lower case, ASCII): how many rows name it and the first lines that do. */
   readonly byDomain = new Map<string, {rows: number; lines: number[]}>()
   static readonly LINES_KEPT = 20
 
   add(email: string, line: number): void {
-    const domain = domainOf(email) ?? email.slice(email.lastIndexOf('@') + 1).toLowerCase()
+    const domain = domainKey(email)
     const seen = this.byDomain.get(domain)
     if (seen === undefined) this.byDomain.set(domain, {rows: 1, lines: [line]})
     else if (seen.rows++ < DomainRefs.LINES_KEPT) seen.lines.push(line)
@@ -72,7 +75,7 @@ export class DomainCheck {
   /** Fills a row's empty servers from its domain's detection, or gives it the problem of a side still missing. */
   apply(row: ImportRow): ImportRow {
     if (!row.detect || row.problems.length > 0 || row.email === undefined) return row
-    const domain = domainOf(row.email) ?? row.email.slice(row.email.lastIndexOf('@') + 1).toLowerCase()
+    const domain = domainKey(row.email)
     const detection = this.detections.get(domain)
     if (detection) {
       const filled = fillServers(row.input, suggestionsFromDetection(detection, row.email))

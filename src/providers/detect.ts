@@ -1,10 +1,13 @@
-import {domainToASCII} from 'node:url'
 import {fetchText, parseAutoconfig, trustedCas, type AutoconfigServer, type FetchContext} from './autoconfig.js'
 import {UsageError} from '../errors.js'
 import {AgentSet} from '../soap/proxy.js'
 import {dnsContext, dnsOutcome, type DnsContext} from './dns.js'
 import {presetByDomain, presetByMx, type PasswordAuth, type ProviderPreset, type Security, type ServerPreset, type UserNameForm} from './presets.js'
 import {chooseSrv, SRV_SERVICES} from './srv.js'
+import {domainOf} from './names.js'
+
+// Pure helpers the account commands use without loading detection's DNS and HTTPS code.
+export {domainOf, formatServer, userNameFor} from './names.js'
 
 /**
  * Finds a domain's IMAP and SMTP servers, asking in this order and saying which source answered:
@@ -100,18 +103,6 @@ export interface Detector {
   detect(emailOrDomain: string): Promise<Readonly<Detection>>
   /** The domain's MX hosts, best first (cached; [] offline or on failure). For passwordPolicy. */
   mx(emailOrDomain: string): Promise<string[]>
-}
-
-/** The domain of an address (or a bare domain), lower case, IDNs in their ASCII form; undefined if it is not one. */
-export function domainOf(emailOrDomain: string): string | undefined {
-  const raw = emailOrDomain.trim().replace(/^.*@/, '').replace(/\.$/, '')
-  const ascii = raw ? domainToASCII(raw) : ''
-  return /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/.test(ascii) ? ascii : undefined
-}
-
-/** `imap.example.no:993 (from SRV _imaps._tcp)` — the form the dry-run plan and `providers detect` show. */
-export function formatServer(server: Pick<DetectedServer, 'host' | 'port' | 'from'>): string {
-  return `${server.host}:${server.port} (from ${server.from})`
 }
 
 /** One detector per run: its caches are the run's. */
@@ -261,10 +252,4 @@ function fromPreset(d: Detection, preset: ProviderPreset, source: DetectionSourc
   d.outgoing = side(preset.outgoing)
   d.complete = Boolean(d.incoming && d.outgoing)
   return d
-}
-
-/** The user name a form gives for an address; undefined for a mailbox user, which only the provider knows. */
-export function userNameFor(form: UserNameForm | undefined, email: string): string | undefined {
-  if (form === 'mailbox-user') return undefined
-  return form === 'local-part' ? email.replace(/@[^@]*$/, '') : email
 }

@@ -1,6 +1,7 @@
 import type {AccountInput, ServerInput} from '../accounts/input.js'
 import {CliError, ExitCode, UsageError} from '../errors.js'
-import {formatServer, userNameFor, type Detection, type DetectedServer, type DetectionSource} from './detect.js'
+import type {Detection, DetectedServer, DetectionSource} from './detect.js'
+import {formatServer, userNameFor} from './names.js'
 import type {PasswordVerdict} from './policy.js'
 import {PRESET_NAMES, presetByName, type ProviderPreset, type ServerPreset} from './presets.js'
 

@@ -4,8 +4,8 @@
  *
  * Sources: each preset names the page its servers came from (`source`). "ISPDB" is Thunderbird's
  * provider database (github.com/thunderbird/autoconfig, queried live at
- * https://autoconfig.thunderbird.net/v1.1/<domain>); ../shared/superoffice/DOMAIN.md "Provider settings"
- * collected the first seven rows. `verified: false` marks servers known only from third-party pages:
+ * https://autoconfig.thunderbird.net/v1.1/<domain>); the first seven rows came from the team's SuperOffice
+ * domain notes ("Provider settings"), each checked against the source it names. `verified: false` marks servers known only from third-party pages:
  * check them against the provider before relying on them.
  */
 
