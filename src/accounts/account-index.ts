@@ -30,8 +30,11 @@ export interface AccountIndexOptions {
    * skips those rows, and no other row of the file has their key, so reading them again would be wasted).
    */
   skipIds?: ReadonlySet<number>
-  /** The ticket's associate: for it, GetEMailAccountFromEMailAddress also finds accounts the list leaves out. */
-  caller?: number
+  /**
+   * The ticket's associate: for it, GetEMailAccountFromEMailAddress also finds accounts the list leaves out.
+   * A promise is awaited alongside the list, so that the two reads overlap.
+   */
+  caller?: number | Promise<number | undefined>
   /** GetEMailAccount calls in flight while building (default 8). */
   concurrency?: number
   /** Extra attempts of a read that failed in a way worth repeating (default 3). */
@@ -48,6 +51,7 @@ export class AccountIndex {
   /** Ids already read (or saved by this run), with the key each is held under: a refresh reads only ids it has not seen. */
   private readonly keyOf = new Map<number, string | undefined>()
   private running?: {startedAt: number; done: Promise<void>}
+  private callerId?: number
   /** Reads made since the index was built, for tests and the summary. */
   reads = 0
 
@@ -56,13 +60,13 @@ export class AccountIndex {
   /** Reads the list and every account of the wanted associates, concurrently. Throws when the list cannot be read. */
   static async build(email: EMailService, options: AccountIndexOptions = {}): Promise<AccountIndex> {
     const index = new AccountIndex(email, options)
-    await index.refresh(options.progress)
+    ;[index.callerId] = await Promise.all([options.caller, index.refresh(options.progress)])
     return index
   }
 
   /** The caller's associate id, when the index knows it. */
   get caller(): number | undefined {
-    return this.options.caller
+    return this.callerId
   }
 
   /** What the index holds for the key, without asking the server. */
@@ -73,7 +77,7 @@ export class AccountIndex {
   /** The index's answer, and for the caller's own address the server's (it sees accounts the list leaves out). */
   async find(associateId: number, email: string): Promise<AccountMatch> {
     const known = this.match(associateId, email)
-    if (known.kind !== 'none' || associateId !== this.options.caller) return known
+    if (known.kind !== 'none' || associateId !== this.callerId) return known
     const own = await this.read(() => this.email.getEMailAccountFromEMailAddress(email.trim()))
     if (own?.emailAccountId && own.accountStatus !== DELETED && naturalKey(own.associateId ?? 0, own.emailAddress ?? '') === naturalKey(associateId, email)) {
       this.record(own)

@@ -44,6 +44,16 @@ export async function runAccountSave(opts: AccountSaveOptions, world: World): Pr
       suggestServers: (address) => serverSuggestions({...input, email: address}, opts, detector, true),
     })
   }
+  // Without an id, an existing account with the same owner and address is updated rather than made twice.
+  const byKey = creating && !opts['create-new']
+  const openIndex = (ownerId: number) =>
+    call(async () => {
+      const {openAccountIndex} = await import('./existing-accounts.js')
+      return openAccountIndex(world, email, {associates: new Set([ownerId])})
+    })
+  // An owner given by id is read alongside its accounts (one round trip, not two); a name must be resolved first.
+  const early = byKey && typeof input.associateId === 'number' ? {ownerId: input.associateId, index: openIndex(input.associateId)} : undefined
+  early?.index.catch(() => undefined)
   // The owner is looked up and checked before anything is planned or sent: a wrong person is worse than none.
   let owner
   if (input.associateId !== undefined) {
@@ -58,16 +68,15 @@ export async function runAccountSave(opts: AccountSaveOptions, world: World): Pr
     owner = resolution.associate
     input = {...input, associateId: owner.id}
   }
-  // Without an id, an existing account with the same owner and address is updated rather than made twice.
   const ownerId = input.associateId
-  const plan: KeyedSavePlan =
-    creating && !opts['create-new'] && typeof ownerId === 'number'
-      ? await call(async () => {
-          const [{planSaveByKey}, {openAccountIndex}] = await Promise.all([import('../accounts/save-by-key.js'), import('./existing-accounts.js')])
-          const index = await openAccountIndex(world, email, {associates: new Set([ownerId])})
-          return planSaveByKey(email, input, index)
-        })
-      : await call(() => planSave(email, input, opts.id))
+  const planned = input
+  let plan: KeyedSavePlan
+  if (byKey && typeof ownerId === 'number') {
+    const [index, {planSaveByKey}] = await Promise.all([early?.ownerId === ownerId ? early.index : openIndex(ownerId), import('../accounts/save-by-key.js')])
+    plan = await call(() => planSaveByKey(email, planned, index))
+  } else {
+    plan = await call(() => planSave(email, planned, opts.id))
+  }
   if (!owner && plan.kind === 'update' && plan.current.associateId) owner = (await call(() => resolver.lookup(plan.current.associateId as number)))[0]
   const [{accountView, renderAccount}, {renderChanges}, {describeAssociate}, {describeMatch}] = await Promise.all([
     import('../output/account-view.js'),

@@ -9,7 +9,8 @@ import type {World} from './world.js'
  */
 export async function openAccountIndex(world: World, email: EMailService, options: Omit<AccountIndexOptions, 'caller' | 'progress'> = {}): Promise<AccountIndex> {
   const {AccountIndex, callerAssociate} = await import('../accounts/account-index.js')
-  const caller = await callerAssociate(email, options)
+  // The caller's id and the list are independent reads: sent together, a save waits for one round trip, not two.
+  const caller = callerAssociate(email, options)
   const tty = world.stderr.isTTY && !world.json
   let shownAt = 0
   const progress = tty
