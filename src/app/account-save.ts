@@ -60,6 +60,8 @@ export async function runAccountSave(opts: AccountSaveOptions, world: World): Pr
     const given = input.associateId
     const resolution = await call(() => resolver.resolve(given))
     if (!resolution.ok) {
+      // Its progress line must not be drawn after the error.
+      await early?.index.catch(() => undefined)
       throw new ValidationError(`validation failed, nothing sent:\n  --associate ${resolution.problem}`, [{field: '--associate', message: resolution.problem}], {
         hint: 'Give the user name, e-mail address or associate id of an active user.',
         details: {associate: given, candidates: resolution.candidates},
