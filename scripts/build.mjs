@@ -42,6 +42,14 @@ const PATCHES = [
     from: "(await import('wsl-utils')).isWsl",
     to: "(await import('is-wsl')).default",
   },
+  {
+    // got's type checks build two Intl.ListFormat objects when they load, for the message of a failed
+    // assertion over several values: that initialises ICU, some 12 ms of every command that connects.
+    // They are built on first use instead.
+    file: '@sindresorhus/is/distribution/index.js',
+    from: "const andFormatter = new Intl.ListFormat('en', { style: 'long', type: 'conjunction' });\nconst orFormatter = new Intl.ListFormat('en', { style: 'long', type: 'disjunction' });",
+    to: "let andFormatterReal, orFormatterReal;\nconst andFormatter = { format: (values) => (andFormatterReal ??= new Intl.ListFormat('en', { style: 'long', type: 'conjunction' })).format(values) };\nconst orFormatter = { format: (values) => (orFormatterReal ??= new Intl.ListFormat('en', { style: 'long', type: 'disjunction' })).format(values) };",
+  },
 ]
 
 /**

@@ -80,3 +80,21 @@ describe.concurrent('start-up loads neither got nor xmlbuilder2', () => {
     expect(found.sort()).toEqual(['got', 'xmlbuilder2'])
   })
 })
+
+describe.concurrent('start-up initialises no ICU (some 10 ms the first time)', () => {
+  const intlUsed = async (args: string[], options?: {succeeds?: boolean}) => (await modulesLoadedBy(args, options)).filter((line) => line.startsWith('intl '))
+
+  it('a command that connects builds no Intl formatter and compares no strings by locale (got, oclif as patched by the build)', async () => {
+    expect(await intlUsed(['account', 'get', '1', '--url', 'http://127.0.0.1:1/SuperOffice', '--ticket', 'x'], {succeeds: false})).toEqual([])
+    expect(await intlUsed(['--version'])).toEqual([])
+  })
+
+  it('the log sees a use of Intl (the control)', async () => {
+    const log = join(mkdtempSync(join(tmpdir(), 'soemail-modules-')), 'modules.log')
+    const hook = pathToFileURL(join(ROOT, 'test', 'helpers', 'module-log.mjs')).href
+    const {spawnSync} = await import('node:child_process')
+    const res = spawnSync(process.execPath, ['-e', "new Intl.ListFormat('en').format(['a', 'b']); 'a'.localeCompare('b')"], {env: {...process.env, NODE_OPTIONS: `--import=${hook}`, SOEMAIL_MODULE_LOG: log}})
+    expect(res.status, String(res.stderr)).toBe(0)
+    expect(readFileSync(log, 'utf8').split('\n').filter((line) => line.startsWith('intl '))).toEqual(['intl Intl.ListFormat', 'intl String.prototype.localeCompare'])
+  })
+})
