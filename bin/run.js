@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import {existsSync} from 'node:fs'
+import {createRequire} from 'node:module'
 
 // In a clone, a build that was interrupted (Ctrl-C during the first `npx soemail`, a full disk) leaves
 // dist/ without its stamp, which the build writes last: build again instead of failing with ENOENT. An
@@ -15,7 +16,8 @@ if (!existsSync(new URL('dist/.build-stamp', root)) && existsSync(new URL('src',
   }
 }
 
-const {execute} = await import('../dist/cli/run.js')
+// The bundles load through dist/cli/load.cjs, which gives each its stored code cache (scripts/build.mjs).
+const {execute} = createRequire(import.meta.url)('../dist/cli/load.cjs').bundle('oclif')['@oclif/core']
 await execute({dir: import.meta.url})
 // A keychain call that timed out cannot be cancelled inside the native library, and would keep the
 // process alive after the command has finished. This timer never delays a normal exit (it is unref'd).

@@ -54,7 +54,7 @@ const LOAD_AT_START = loadavg()[0]
 // out), which would double every request of a file where all rows are the admin's own.
 const OWNERS = [1, 2, 4, 6, 7, 8, 9, 10, 11, 12, 13, 14, 18, 19, 34]
 
-if (!existsSync(join(ROOT, 'dist', 'cli', 'run.js')) || !existsSync(join(ROOT, 'dist', 'sandbox', 'server.js'))) {
+if (!existsSync(join(ROOT, 'dist', 'cli', 'load.cjs')) || !existsSync(join(ROOT, 'dist', 'sandbox', 'server.js'))) {
   console.error('soemail is not built: run `npm run build` first (npm run bench does).')
   process.exit(1)
 }

@@ -12,7 +12,7 @@ import {fileURLToPath} from 'node:url'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const stampPath = (root) => join(root, 'dist', '.build-stamp')
-const INPUTS = ['src', 'schemas', 'scripts/build.mjs', 'tsconfig.json', 'package.json', 'package-lock.json']
+const INPUTS = ['src', 'schemas', 'scripts/build.mjs', 'scripts/bundle-loader.cjs', 'tsconfig.json', 'package.json', 'package-lock.json']
 
 export function treeHash(root = ROOT) {
   const hash = createHash('sha256')

@@ -1,17 +1,25 @@
 #!/usr/bin/env node
 // Bundles the CLI for fast start-up; `npm run build` runs it after tsc and before `oclif manifest`.
 //
-//   dist/cli/run.js       @oclif/core's execute(), imported by bin/run.js: the only copy of @oclif/core
-//                         the CLI loads (the oclif plugins load their own, and only when used)
-//   dist/cli/commands.js  COMMANDS, every command by id: oclif imports it (package.json oclif.commands,
-//                         strategy "explicit") only to run a command, not for --version or --help
-//   dist/cli/chunks/      shared code, and whatever the commands import() inside run() - the SOAP client,
-//                         saxes, @inquirer/prompts, the sandbox... - each loaded only when used
+//   dist/cli/load.cjs      loads the bundles below with the V8 code cache stored beside each (NAME.cjs.v8);
+//                          bin/run.js starts there (source: scripts/bundle-loader.cjs, which says why)
+//   dist/cli/oclif.cjs     @oclif/core: the only copy the CLI loads (its plugins load their own, when used)
+//   dist/cli/app.cjs       our code and the small libraries it uses; its import() calls are bundled in and
+//                          still run a module only when first asked for
+//   dist/cli/commands.cjs  COMMANDS, every command by id, from app.cjs: oclif requires it (package.json
+//                          oclif.commands, strategy "explicit") only to run a command, not for --version
+//   dist/cli/wire.cjs ...  the big libraries, each loaded only by the command that uses it (BUNDLES)
 //
-// The input is tsc's output in dist/, so the bundle runs exactly the code tsc type-checked and emitted.
-// SOEMAIL_BUILD_META=FILE writes esbuild's metafile there (what went into which file, for analysis).
-import {readFileSync, rmSync, writeFileSync} from 'node:fs'
-import {relative, resolve, sep} from 'node:path'
+// Everything is CommonJS, because Node.js 20 keeps a code cache only for scripts, not for ES modules, and
+// because one file per bundle replaces the dozens of chunks - each a file to resolve, read and link on
+// the way - that code splitting made of our import() calls.
+//
+// The input is tsc's output in dist/, so the bundles run exactly the code tsc type-checked and emitted.
+// SOEMAIL_BUILD_META=DIR writes esbuild's metafiles there (what went into which file, for analysis).
+import {spawnSync} from 'node:child_process'
+import {copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {createRequire} from 'node:module'
+import {join, relative, resolve, sep} from 'node:path'
 import {build} from 'esbuild'
 
 /**
@@ -75,6 +83,21 @@ const LAZY = [
   {importer: 'xmlbuilder2', modules: ['js-yaml']},
 ]
 
+/**
+ * The big libraries, each in a bundle of its own that loads the first time our code imports from it:
+ * the wire (every command that connects: got, the envelope builder, the answer parser), the prompts (only
+ * on a terminal), the mail clients of the credential checks and the CSV decoder's code pages.
+ */
+const BUNDLES = [
+  {name: 'oclif', packages: ['@oclif/core']},
+  {name: 'wire', packages: ['got', 'xmlbuilder2', 'saxes']},
+  {name: 'prompts', packages: ['@inquirer/prompts']},
+  {name: 'imap', packages: ['imapflow']},
+  {name: 'smtp', packages: ['nodemailer']},
+  {name: 'iconv', packages: ['iconv-lite']},
+]
+const bundleOf = new Map(BUNDLES.flatMap(({name, packages}) => packages.map((pkg) => [pkg, name])))
+
 const applied = new Set()
 
 // The patches are written against one @oclif/core, which package.json pins exactly (no caret) so that an
@@ -88,7 +111,7 @@ const applied = new Set()
 
 const nodeModules = (pkg) => new RegExp(`[\\\\/]node_modules[\\\\/]${pkg.replace('/', '[\\\\/]')}[\\\\/]`)
 
-const startup = {
+const startup = (own) => ({
   name: 'soemail-startup',
   setup(b) {
     for (const {importer, modules} of LAZY) {
@@ -103,8 +126,10 @@ const startup = {
       return {
         loader: 'js',
         contents: `let real
-const load = () => (real ??= require('node:module').createRequire(require.resolve(${JSON.stringify(importer)}))(${JSON.stringify(name)}))
-module.exports = new Proxy(function () {}, {
+const {createRequire} = require('node:module')
+const load = () => (real ??= createRequire(createRequire(__filename).resolve(${JSON.stringify(importer)}))(${JSON.stringify(name)}))
+// A strict function: a sloppy one has own arguments and caller, which ownKeys would have to list.
+module.exports = new Proxy((() => { 'use strict'; return function () {} })(), {
   get: (_, key) => (key === '__esModule' ? undefined : load()[key]),
   has: (_, key) => key in load(),
   construct: (_, args) => Reflect.construct(load(), args),
@@ -114,46 +139,57 @@ module.exports = new Proxy(function () {}, {
 `,
       }
     })
-    // A module that finds files next to it through import.meta.url (the sandbox reads schemas/) must
-    // still see its own URL in dist/, not the URL of the bundle file it ended up in.
+    // Our modules. One that finds files next to it through import.meta.url (the sandbox reads schemas/)
+    // must still see its own URL in dist/, not the URL of the bundle file it ended up in.
     b.onLoad({filter: /[\\/]dist[\\/].*\.js$/}, (args) => {
       if (/[\\/]node_modules[\\/]/.test(args.path)) return undefined
-      const contents = readFileSync(args.path, 'utf8')
-      if (!contents.includes('import.meta.url')) return undefined
-      const own = relative(resolve('dist'), args.path).split(sep).join('/')
-      return {contents: contents.replaceAll('import.meta.url', `new URL(${JSON.stringify(own)}, __soemailDist).href`), loader: 'js'}
+      let contents = readFileSync(args.path, 'utf8')
+      const original = contents
+      if (contents.includes('import.meta.url')) {
+        const own = relative(resolve('dist'), args.path).split(sep).join('/')
+        contents = contents.replaceAll('import.meta.url', `new URL(${JSON.stringify(own)}, __soemailDist).href`)
+      }
+      // import() of what is not bundled (a built-in, an external package) goes to the loader's import.
+      contents = contents.replace(/(?<![\w$.])import\((['"])([^'"]+)\1\)/g, (call, quote, spec) => (spec.startsWith('node:') || common.external.includes(spec) ? `__soemailImport(${quote}${spec}${quote})` : call))
+      return contents === original ? undefined : {contents, loader: 'js'}
     })
-    for (const patch of PATCHES) {
-      b.onLoad({filter: new RegExp(`[\\\\/]node_modules[\\\\/]${patch.file.replace(/[/.]/g, (c) => (c === '/' ? '[\\\\/]' : '\\.'))}$`)}, (args) => {
-        const contents = readFileSync(args.path, 'utf8')
+    // Patches, and import() of a computed specifier (oclif's module loader) sent to the loader's import:
+    // esbuild bundles import('literal') in, but leaves the others, which fail inside a cached script.
+    b.onLoad({filter: /[\\/]node_modules[\\/].*\.[cm]?js$/}, (args) => {
+      let contents = readFileSync(args.path, 'utf8')
+      const original = contents
+      for (const patch of PATCHES) {
+        if (!args.path.split(sep).join('/').endsWith(`/node_modules/${patch.file}`)) continue
         const count = contents.split(patch.from).length - 1
         if (count !== 1) throw new Error(`${patch.file}: expected the code to patch once, found it ${count} times; review PATCHES in scripts/build.mjs for this version`)
         applied.add(patch)
-        return {contents: contents.replace(patch.from, () => patch.to), loader: 'js'}
-      })
-    }
+        contents = contents.replace(patch.from, () => patch.to)
+      }
+      contents = contents.replace(/(?<![\w$.])import\((?!\s*['"`)])/g, '__soemailImport(')
+      return contents === original ? undefined : {contents, loader: 'js'}
+    })
+    // A big library that another bundle holds, imported by our code: its exports, taken from that bundle
+    // when first imported. (A library that uses another - imapflow iconv-lite - keeps the copy it resolves.)
+    b.onResolve({filter: new RegExp(`^(${[...bundleOf.keys()].map((k) => k.replace(/[/.]/g, '\\$&')).join('|')})$`)}, (args) => (own.has(args.path) || /[\\/]node_modules[\\/]/.test(args.importer) ? undefined : {path: args.path, namespace: 'bundle-ref'}))
+    b.onLoad({filter: /.*/, namespace: 'bundle-ref'}, (args) => ({loader: 'js', contents: referTo(args.path)}))
   },
+})
+
+/** The exports of each bundled package, by name, for the stand-ins that import from another bundle. */
+const exportNames = new Map()
+
+function referTo(pkg) {
+  const names = exportNames.get(pkg)
+  if (!names) throw new Error(`${pkg} is imported from a bundle built before its own; reorder BUNDLES in scripts/build.mjs`)
+  // Node's interop: a CommonJS package's default export is its module.exports; an ES module's is its own.
+  const lines = [`const m = __soemailBundle(${JSON.stringify(bundleOf.get(pkg))})[${JSON.stringify(pkg)}]`, 'export default m && m.__esModule ? m.default : m']
+  names.forEach((name, i) => lines.push(`const x${i} = m[${JSON.stringify(name)}]`, `export {x${i} as ${JSON.stringify(name)}}`))
+  return lines.join('\n')
 }
 
-// Bundled CommonJS code (@oclif/core and its dependencies) calls require(), __dirname and __filename,
-// which an ES module lacks; every output file gets its own.
-const banner = [
-  "import {createRequire as __soemailCreateRequire} from 'node:module';",
-  "import {fileURLToPath as __soemailFileURLToPath} from 'node:url';",
-  'const require = __soemailCreateRequire(import.meta.url);',
-  'const __filename = __soemailFileURLToPath(import.meta.url);',
-  "const __dirname = __soemailFileURLToPath(new URL('.', import.meta.url));",
-  // dist/, from dist/cli/ or dist/cli/chunks/
-  "const __soemailDist = new URL(/\\/chunks\\/[^/]*$/.test(import.meta.url) ? '../../' : '../', import.meta.url);",
-].join('\n')
-
-rmSync('dist/cli', {recursive: true, force: true})
-const result = await build({
-  entryPoints: {run: 'dist/main.js', commands: 'dist/command-index.js'},
-  outdir: 'dist/cli',
+const common = {
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
   // @napi-rs/keyring loads its native binary relative to itself; libxml2-wasm (the sandbox's schema check)
@@ -161,17 +197,61 @@ const result = await build({
   // typescript, ts-node and tsx are optional development-time requires inside @oclif/core (never taken
   // by the built CLI).
   external: ['@napi-rs/keyring', 'libxml2-wasm', 'typescript', 'ts-node', 'tsx'],
-  banner: {js: banner},
-  chunkNames: 'chunks/[name]-[hash]',
-  // Less source for V8 to scan at every start; names are kept so stack traces stay readable.
+  // Less source for V8 to scan; names are kept so stack traces stay readable.
   minifyWhitespace: true,
   minifySyntax: true,
   // License comments go to .LEGAL.txt files beside the bundle instead of being scanned at every start.
   legalComments: 'external',
-  plugins: [startup],
-  metafile: Boolean(process.env.SOEMAIL_BUILD_META),
   logLevel: 'warning',
-})
+}
+
+const OUT = 'dist/cli'
+rmSync(OUT, {recursive: true, force: true})
+mkdirSync(OUT, {recursive: true})
+const metafiles = {}
+copyFileSync('scripts/bundle-loader.cjs', join(OUT, 'load.cjs'))
+// The build loads each library bundle it writes, to list its exports for the bundles that import from it.
+const loader = createRequire(import.meta.url)(resolve(OUT, 'load.cjs'))
+for (const {name, packages} of BUNDLES) {
+  const result = await build({
+    ...common,
+    stdin: {contents: packages.map((pkg) => `exports[${JSON.stringify(pkg)}] = require(${JSON.stringify(pkg)})`).join('\n'), resolveDir: process.cwd(), sourcefile: `${name}-bundle.js`, loader: 'js'},
+    outfile: join(OUT, `${name}.cjs`),
+    plugins: [startup(new Set(packages))],
+    metafile: true,
+  })
+  metafiles[name] = result.metafile
+  const loaded = loader.bundle(name)
+  for (const pkg of packages) exportNames.set(pkg, Object.keys(loaded[pkg]).filter((key) => key !== 'default' && key !== '__esModule'))
+}
+{
+  // Our code: import.meta.url of a module that finds files next to it is rewritten against dist/.
+  const result = await build({
+    ...common,
+    entryPoints: ['dist/command-index.js'],
+    outfile: join(OUT, 'app.cjs'),
+    banner: {js: "const __soemailDist = require('node:url').pathToFileURL(require('node:path').join(__dirname, '..') + '/');"},
+    plugins: [startup(new Set())],
+    metafile: true,
+  })
+  metafiles.app = result.metafile
+}
+writeFileSync(join(OUT, 'commands.cjs'), "'use strict'\n// What oclif requires to run a command (package.json oclif.commands and hooks): the commands in app.cjs.\nmodule.exports = require('./load.cjs').bundle('app')\n")
+
 // A patch for a file no longer bundled is dead weight that would hide a regression later.
 for (const patch of PATCHES) if (!applied.has(patch)) throw new Error(`${patch.file} was not bundled, so its patch in scripts/build.mjs never applied; remove it`)
-if (process.env.SOEMAIL_BUILD_META) writeFileSync(process.env.SOEMAIL_BUILD_META, JSON.stringify(result.metafile))
+if (process.env.SOEMAIL_BUILD_META) {
+  mkdirSync(process.env.SOEMAIL_BUILD_META, {recursive: true})
+  for (const [name, meta] of Object.entries(metafiles)) writeFileSync(join(process.env.SOEMAIL_BUILD_META, `${name}.json`), JSON.stringify(meta))
+}
+// Nothing may call import() itself inside a bundle (see scripts/bundle-loader.cjs).
+for (const name of [...BUNDLES.map((x) => x.name), 'app']) {
+  const code = readFileSync(join(OUT, `${name}.cjs`), 'utf8')
+  const raw = code.match(/(?<![\w$.])import\((?!\))/g)
+  if (raw) throw new Error(`${OUT}/${name}.cjs calls import() ${raw.length} times; route it through __soemailImport (scripts/build.mjs)`)
+}
+// The code caches, from a run that loads every bundle: V8 stores what it compiled by the end of it.
+const caching = spawnSync(process.execPath, ['-e', `const {bundle} = require('./${OUT}/load.cjs'); for (const name of ${JSON.stringify([...BUNDLES.map((x) => x.name), 'app'])}) bundle(name)`], {env: {...process.env, SOEMAIL_WRITE_CODE_CACHE: '1'}, stdio: 'inherit'})
+if (caching.status !== 0) throw new Error('writing the code caches failed (above)')
+// V8 takes a cache only from its own version (and flags); the tests read which one that was.
+writeFileSync(join(OUT, 'code-cache.json'), `${JSON.stringify({node: process.version, v8: process.versions.v8})}\n`)

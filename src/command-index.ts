@@ -1,7 +1,7 @@
 /**
  * Every command, by id: oclif's explicit command discovery (package.json oclif.commands: strategy
- * "explicit", identifier COMMANDS) reads this module's COMMANDS, bundled into dist/cli/commands.js by
- * scripts/build.mjs. A new file in src/commands/ needs a line here; test/cli/manifest.test.ts fails until it has.
+ * "explicit", identifier COMMANDS) reads this module's COMMANDS, bundled into dist/cli/app.cjs by
+ * scripts/build.mjs (oclif requires dist/cli/commands.cjs, which loads that bundle). A new file in src/commands/ needs a line here; test/cli/manifest.test.ts fails until it has.
  * The commands import what they need with import() inside run(), so this module stays small.
  */
 import AccountCheck from './commands/account/check.js'

@@ -19,7 +19,7 @@ describe('a half-built dist/', () => {
     symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'))
     // What an interrupted build leaves: no stamp, and a bundle file missing.
     rmSync(join(copy, 'dist', '.build-stamp'))
-    rmSync(join(copy, 'dist', 'cli', 'run.js'))
+    rmSync(join(copy, 'dist', 'cli', 'oclif.cjs'))
     try {
       const res = await runProcess(process.execPath, [join(copy, 'bin', 'run.js'), '--version'], {env: cleanEnv(), timeoutMs: 240_000})
       expect(res.stderr).toContain('dist/ is missing or half-built (an interrupted build?); building it first')

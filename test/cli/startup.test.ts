@@ -1,15 +1,18 @@
 /**
  * `soemail --version` loads none of what scripts/build.mjs defers: the modules its LAZY list turns into
- * stand-ins, the command table (dist/cli/commands.js) and the keychain client. Each would be start-up work
+ * stand-ins, the command table (dist/cli/app.cjs) and the keychain client. Each would be start-up work
  * for nothing, and a stray top-level import undoes a deferral without any other test noticing.
  *
  * got and xmlbuilder2 are on the path of every request, but `--version` and `--help` must not pay for
- * them either: the bundle puts them in chunks loaded only when a command connects. They are bundled, so
+ * them either: the build puts them in a bundle loaded only when a command connects. They are bundled, so
  * they are found by code only each of them contains in the files the process loaded.
+ *
+ * The bundles run from the V8 code cache the build stored beside them, when this is the Node.js that
+ * built them; on another, or with a cache that is missing or damaged, they are compiled and run the same.
  */
-import {mkdtempSync, readFileSync} from 'node:fs'
+import {cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
-import {join} from 'node:path'
+import {basename, join} from 'node:path'
 import {fileURLToPath, pathToFileURL} from 'node:url'
 import {describe, expect, it} from 'vitest'
 import {ROOT, runCli} from '../helpers/cli.js'
@@ -30,20 +33,27 @@ function isModule(line: string, name: string): boolean {
   return line.includes(`/node_modules/${name}/`)
 }
 
-async function modulesLoadedBy(args: string[], {succeeds = true} = {}): Promise<string[]> {
+async function modulesLoadedBy(args: string[], {succeeds = true, bin}: {succeeds?: boolean; bin?: string} = {}): Promise<string[]> {
   const log = join(mkdtempSync(join(tmpdir(), 'soemail-modules-')), 'modules.log')
   const hook = pathToFileURL(join(ROOT, 'test', 'helpers', 'module-log.mjs')).href
-  const result = await runCli(args, {env: {NODE_OPTIONS: `--import=${hook}`, SOEMAIL_MODULE_LOG: log}})
+  const result = await runCli(args, {env: {NODE_OPTIONS: `--import=${hook}`, SOEMAIL_MODULE_LOG: log}, bin})
   if (succeeds) expect(result.code, result.stderr).toBe(0)
   return readFileSync(log, 'utf8').split('\n').filter(Boolean)
 }
+
+/** `bundle PATH cached|compiled` lines: the bundles that ran, by file name, and how. */
+const bundlesIn = (loaded: string[]) => Object.fromEntries(loaded.filter((line) => line.startsWith('bundle ')).map((line) => line.split(' ')).map(([, file, how]) => [basename(file ?? ''), how]))
 
 // got's timed-out.js and xmlbuilder2's builder class, as bundled.
 const MARKERS = {got: "Timeout awaiting '", xmlbuilder2: 'XMLBuilderImpl'}
 
 /** Which of got and xmlbuilder2 the files a command loaded contain. */
 async function librariesLoadedBy(args: string[], options?: {succeeds?: boolean}): Promise<string[]> {
-  const files = (await modulesLoadedBy(args, options)).filter((line) => line.startsWith('esm file:')).map((line) => fileURLToPath(line.slice('esm '.length)))
+  const loaded = await modulesLoadedBy(args, options)
+  const files = [
+    ...loaded.filter((line) => line.startsWith('esm file:')).map((line) => fileURLToPath(line.slice('esm '.length))),
+    ...loaded.filter((line) => line.startsWith('bundle ')).map((line) => line.split(' ')[1] ?? ''),
+  ]
   const sources = [...new Set(files)].map((file) => readFileSync(file, 'utf8'))
   return Object.entries(MARKERS).filter(([, marker]) => sources.some((source) => source.includes(marker))).map(([name]) => name)
 }
@@ -63,10 +73,10 @@ describe('start-up of the built CLI', () => {
   it('`soemail --version` loads none of the deferred modules, nor the command table', async () => {
     const loaded = await modulesLoadedBy(['--version'])
     // The log itself works: the CLI's own bundle and a built-in it always needs are in it.
-    expect(loaded).toContain(`esm ${pathToFileURL(join(ROOT, 'dist', 'cli', 'run.js')).href}`)
+    expect(Object.keys(bundlesIn(loaded))).toEqual(['oclif.cjs'])
     expect(loaded).toContain('builtin NativeModule fs')
     for (const name of deferred) expect(loaded.filter((line) => isModule(line, name)), name).toEqual([])
-    expect(loaded.filter((line) => line.endsWith('/dist/cli/commands.js'))).toEqual([])
+    expect(loaded.filter((line) => /[\\/]dist[\\/]cli[\\/](commands|app)\.cjs/.test(line))).toEqual([])
   })
 })
 
@@ -96,5 +106,41 @@ describe.concurrent('start-up initialises no ICU (some 10 ms the first time)', (
     const res = spawnSync(process.execPath, ['-e', "new Intl.ListFormat('en').format(['a', 'b']); 'a'.localeCompare('b')"], {env: {...process.env, NODE_OPTIONS: `--import=${hook}`, SOEMAIL_MODULE_LOG: log}})
     expect(res.status, String(res.stderr)).toBe(0)
     expect(readFileSync(log, 'utf8').split('\n').filter((line) => line.startsWith('intl '))).toEqual(['intl Intl.ListFormat', 'intl String.prototype.localeCompare'])
+  })
+})
+
+describe('the code cache of the bundles', () => {
+  const built = JSON.parse(readFileSync(join(ROOT, 'dist', 'cli', 'code-cache.json'), 'utf8')) as {node: string; v8: string}
+  const connect = ['account', 'get', '1', '--url', 'http://127.0.0.1:1/SuperOffice', '--ticket', 'x']
+
+  it(`a command runs its bundles from the cache on the Node.js that built them (${built.node}), and compiles them on another`, async () => {
+    const bundles = bundlesIn(await modulesLoadedBy(connect, {succeeds: false}))
+    expect(Object.keys(bundles).sort()).toEqual(['app.cjs', 'oclif.cjs', 'wire.cjs'])
+    const expected = process.versions.v8 === built.v8 ? 'cached' : 'compiled'
+    for (const how of Object.values(bundles)) expect(how).toBe(expected)
+  })
+
+  it('a missing or damaged cache costs only the compile: the command runs the same', async () => {
+    // A copy of the installed layout (bin, dist, package.json, the manifest), so that the shared dist/ stays whole.
+    const root = mkdtempSync(join(tmpdir(), 'soemail-cache-'))
+    for (const part of ['bin', 'dist', 'package.json', 'oclif.manifest.json']) cpSync(join(ROOT, part), join(root, part), {recursive: true})
+    symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'))
+    try {
+      rmSync(join(root, 'dist', 'cli', 'app.cjs.v8'))
+      writeFileSync(join(root, 'dist', 'cli', 'oclif.cjs.v8'), 'not a code cache')
+      const bin = join(root, 'bin', 'run.js')
+      const version = await runCli(['--version'], {bin})
+      expect(version.code, version.stderr).toBe(0)
+      expect(version.stdout).toMatch(/^soemail\/\d/)
+      const loaded = await modulesLoadedBy(connect, {succeeds: false, bin})
+      const bundles = bundlesIn(loaded)
+      expect(bundles['oclif.cjs']).toBe('compiled')
+      expect(bundles['app.cjs']).toBe('compiled')
+      const failed = await runCli(connect, {bin})
+      expect(failed.code).toBe(7)
+      expect(failed.stderr).toMatch(/could not reach NetServer: the connection was refused/)
+    } finally {
+      rmSync(root, {recursive: true, force: true})
+    }
   })
 })

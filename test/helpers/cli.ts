@@ -17,6 +17,8 @@ export interface CliOptions {
   env?: Record<string, string | undefined>
   input?: string
   timeoutMs?: number
+  /** Another copy of bin/run.js to run (a copy of the package); the checkout's by default. */
+  bin?: string
 }
 
 /**
@@ -40,7 +42,7 @@ export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS
 /** Runs the built CLI as a user would, with stdin a pipe (never a terminal). */
 export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {env: cleanEnv(options.env), stdio: ['pipe', 'pipe', 'pipe']})
+    const child = spawn(process.execPath, [options.bin ?? BIN, ...args], {env: cleanEnv(options.env), stdio: ['pipe', 'pipe', 'pipe']})
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))

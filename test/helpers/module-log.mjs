@@ -5,6 +5,8 @@
  * createRequire) and `builtin NativeModule NAME` (every built-in, however it was loaded). Works on
  * Node.js 20.6 and later; it loads only node:fs and node:module itself.
  *
+ * `bundle PATH cached|compiled` is each bundle dist/cli/load.cjs ran, and whether V8 took its code cache.
+ *
  * It also records `intl NAME` for each first use of what initialises ICU (an Intl formatter or collator,
  * localeCompare): some 10 ms the first time, which start-up must not pay for a message it never shows.
  */
@@ -27,8 +29,11 @@ if (out) {
   }
   process.on('exit', () => {
     const used = [...intl].map((name) => `intl ${name}`)
-    const cjs = Object.keys(createRequire(import.meta.url).cache).map((file) => `cjs ${file}`)
+    const cache = createRequire(import.meta.url).cache
+    const cjs = Object.keys(cache).map((file) => `cjs ${file}`)
+    const loader = Object.entries(cache).find(([file]) => /[\\/]dist[\\/]cli[\\/]load\.cjs$/.test(file))?.[1]
+    const bundles = (loader?.exports.files ?? []).map(({filename, cached}) => `bundle ${filename} ${cached ? 'cached' : 'compiled'}`)
     const builtins = (process.moduleLoadList ?? []).map((name) => `builtin ${name}`)
-    appendFileSync(out, [...cjs, ...builtins, ...used, ''].join('\n'))
+    appendFileSync(out, [...cjs, ...bundles, ...builtins, ...used, ''].join('\n'))
   })
 }
