@@ -41,7 +41,19 @@ export class HttpRequestError extends Error {
 }
 
 let loading: Promise<Got> | undefined
-const loadGot = (): Promise<Got> => (loading ??= import('got').then((m) => m.got))
+// What every exchange asks of got, merged into its defaults once: got merges a request's own options into a
+// copy of its defaults at every call, so options said here once are not validated and merged per request.
+const loadGot = (): Promise<Got> =>
+  (loading ??= import('got').then((m) =>
+    m.got.extend({
+      http2: false,
+      retry: {limit: 0},
+      followRedirect: false,
+      throwHttpErrors: false,
+      decompress: true,
+      responseType: 'buffer',
+    }),
+  ))
 
 /** Codes of a connection that failed while the answer was read, as opposed to an answer that did not decode. */
 const SOCKET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE'])
@@ -56,13 +68,7 @@ export async function httpRequest(target: URL, options: HttpRequest): Promise<Ht
     headers: {'user-agent': undefined, 'accept-encoding': 'gzip, deflate, br', ...options.headers},
     body: options.body,
     agent: {http: options.route.agent.http, https: options.route.agent.https},
-    http2: false,
     timeout: {lookup: connect, connect, secureConnect: connect, request: options.timeoutMs},
-    retry: {limit: 0},
-    followRedirect: false,
-    throwHttpErrors: false,
-    decompress: true,
-    responseType: 'buffer',
   })
   let tooLarge = false
   // got counts the bytes it hands on, after decompression: a small compressed bomb stops here.
