@@ -16,7 +16,6 @@
 //
 // The input is tsc's output in dist/, so the bundles run exactly the code tsc type-checked and emitted.
 // SOEMAIL_BUILD_META=DIR writes esbuild's metafiles there (what went into which file, for analysis).
-import {spawnSync} from 'node:child_process'
 import {copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import {join, relative, resolve, sep} from 'node:path'
@@ -98,6 +97,9 @@ const BUNDLES = [
 ]
 const bundleOf = new Map(BUNDLES.flatMap(({name, packages}) => packages.map((pkg) => [pkg, name])))
 
+/** An import( call in JavaScript text: not a method (`x.import(`) or part of a longer name. */
+const IMPORT_CALL = String.raw`(?<![\w$.])import\(`
+
 const applied = new Set()
 
 // The patches are written against one @oclif/core, which package.json pins exactly (no caret) so that an
@@ -150,7 +152,7 @@ module.exports = new Proxy((() => { 'use strict'; return function () {} })(), {
         contents = contents.replaceAll('import.meta.url', `new URL(${JSON.stringify(own)}, __soemailDist).href`)
       }
       // import() of what is not bundled (a built-in, an external package) goes to the loader's import.
-      contents = contents.replace(/(?<![\w$.])import\((['"])([^'"]+)\1\)/g, (call, quote, spec) => (spec.startsWith('node:') || common.external.includes(spec) ? `__soemailImport(${quote}${spec}${quote})` : call))
+      contents = contents.replace(new RegExp(String.raw`${IMPORT_CALL}(['"])([^'"]+)\1\)`, 'g'), (call, quote, spec) => (spec.startsWith('node:') || common.external.includes(spec) ? `__soemailImport(${quote}${spec}${quote})` : call))
       return contents === original ? undefined : {contents, loader: 'js'}
     })
     // Patches, and import() of a computed specifier (oclif's module loader) sent to the loader's import:
@@ -165,7 +167,7 @@ module.exports = new Proxy((() => { 'use strict'; return function () {} })(), {
         applied.add(patch)
         contents = contents.replace(patch.from, () => patch.to)
       }
-      contents = contents.replace(/(?<![\w$.])import\((?!\s*['"`)])/g, '__soemailImport(')
+      contents = contents.replace(new RegExp(String.raw`${IMPORT_CALL}(?!\s*['"\x60)])`, 'g'), '__soemailImport(')
       return contents === original ? undefined : {contents, loader: 'js'}
     })
     // A big library that another bundle holds, imported by our code: its exports, taken from that bundle
@@ -203,6 +205,7 @@ const common = {
   // License comments go to .LEGAL.txt files beside the bundle instead of being scanned at every start.
   legalComments: 'external',
   logLevel: 'warning',
+  metafile: Boolean(process.env.SOEMAIL_BUILD_META),
 }
 
 const OUT = 'dist/cli'
@@ -210,7 +213,8 @@ rmSync(OUT, {recursive: true, force: true})
 mkdirSync(OUT, {recursive: true})
 const metafiles = {}
 copyFileSync('scripts/bundle-loader.cjs', join(OUT, 'load.cjs'))
-// The build loads each library bundle it writes, to list its exports for the bundles that import from it.
+// The build loads each library bundle it writes, to list its exports for the bundles that import from it
+// (and, at the end, to store the code caches).
 const loader = createRequire(import.meta.url)(resolve(OUT, 'load.cjs'))
 for (const {name, packages} of BUNDLES) {
   const result = await build({
@@ -218,7 +222,6 @@ for (const {name, packages} of BUNDLES) {
     stdin: {contents: packages.map((pkg) => `exports[${JSON.stringify(pkg)}] = require(${JSON.stringify(pkg)})`).join('\n'), resolveDir: process.cwd(), sourcefile: `${name}-bundle.js`, loader: 'js'},
     outfile: join(OUT, `${name}.cjs`),
     plugins: [startup(new Set(packages))],
-    metafile: true,
   })
   metafiles[name] = result.metafile
   const loaded = loader.bundle(name)
@@ -232,7 +235,6 @@ for (const {name, packages} of BUNDLES) {
     outfile: join(OUT, 'app.cjs'),
     banner: {js: "const __soemailDist = require('node:url').pathToFileURL(require('node:path').join(__dirname, '..') + '/');"},
     plugins: [startup(new Set())],
-    metafile: true,
   })
   metafiles.app = result.metafile
 }
@@ -246,12 +248,11 @@ if (process.env.SOEMAIL_BUILD_META) {
 }
 // Nothing may call import() itself inside a bundle (see scripts/bundle-loader.cjs).
 for (const name of [...BUNDLES.map((x) => x.name), 'app']) {
-  const code = readFileSync(join(OUT, `${name}.cjs`), 'utf8')
-  const raw = code.match(/(?<![\w$.])import\((?!\))/g)
+  const raw = readFileSync(join(OUT, `${name}.cjs`), 'utf8').match(new RegExp(`${IMPORT_CALL}(?!\\))`, 'g'))
   if (raw) throw new Error(`${OUT}/${name}.cjs calls import() ${raw.length} times; route it through __soemailImport (scripts/build.mjs)`)
 }
-// The code caches, from a run that loads every bundle: V8 stores what it compiled by the end of it.
-const caching = spawnSync(process.execPath, ['-e', `const {bundle} = require('./${OUT}/load.cjs'); for (const name of ${JSON.stringify([...BUNDLES.map((x) => x.name), 'app'])}) bundle(name)`], {env: {...process.env, SOEMAIL_WRITE_CODE_CACHE: '1'}, stdio: 'inherit'})
-if (caching.status !== 0) throw new Error('writing the code caches failed (above)')
+// The code caches: the library bundles ran above (their exports were listed), our code runs now.
+loader.bundle('app')
+loader.writeCodeCaches()
 // V8 takes a cache only from its own version (and flags); the tests read which one that was.
 writeFileSync(join(OUT, 'code-cache.json'), `${JSON.stringify({node: process.version, v8: process.versions.v8})}\n`)

@@ -19,7 +19,7 @@ const {Script} = require('node:vm')
 const loaded = new Map()
 /** Where each loaded bundle came from and whether its cache was taken (for the start-up tests). */
 const files = []
-/** Scripts compiled without a usable cache, whose cache the build asks for (SOEMAIL_WRITE_CODE_CACHE=1). */
+/** Scripts compiled without a usable cache: what writeCodeCaches() writes the cache of. */
 const uncached = []
 
 // import() inside a script compiled from cached data has no loader to answer it on Node.js 20 (it throws
@@ -43,18 +43,18 @@ function bundle(name) {
   const taken = cachedData !== undefined && !script.cachedDataRejected
   files.push({name, filename, cached: taken})
   if (!taken) uncached.push({filename, script})
-  const module = {exports: {}, filename, loaded: false}
+  const module = {exports: {}, filename}
   loaded.set(name, module)
   script.runInThisContext()(module.exports, createRequire(filename), module, filename, __dirname, bundle, importModule)
-  module.loaded = true
   return module.exports
 }
 
-if (process.env.SOEMAIL_WRITE_CODE_CACHE === '1') {
-  // After the run, so the cache holds the functions it compiled on the way, not only the top level.
-  process.on('exit', () => {
-    for (const {filename, script} of uncached) writeFileSync(`${filename}.v8`, script.createCachedData())
-  })
+/**
+ * For the build: stores the cache of every bundle this process compiled without one. Called after the
+ * bundles ran, so a cache holds the functions compiled on the way, not only the top level.
+ */
+function writeCodeCaches() {
+  for (const {filename, script} of uncached.splice(0)) writeFileSync(`${filename}.v8`, script.createCachedData())
 }
 
-module.exports = {bundle, files}
+module.exports = {bundle, files, writeCodeCaches}

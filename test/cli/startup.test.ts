@@ -16,6 +16,7 @@ import {basename, join} from 'node:path'
 import {fileURLToPath, pathToFileURL} from 'node:url'
 import {describe, expect, it} from 'vitest'
 import {ROOT, runCli} from '../helpers/cli.js'
+import {runProcess} from '../helpers/process.js'
 
 /** The `modules: [...]` of every LAZY entry in scripts/build.mjs, so the test follows the build. */
 function lazyModules(): string[] {
@@ -102,9 +103,8 @@ describe.concurrent('start-up initialises no ICU (some 10 ms the first time)', (
   it('the log sees a use of Intl (the control)', async () => {
     const log = join(mkdtempSync(join(tmpdir(), 'soemail-modules-')), 'modules.log')
     const hook = pathToFileURL(join(ROOT, 'test', 'helpers', 'module-log.mjs')).href
-    const {spawnSync} = await import('node:child_process')
-    const res = spawnSync(process.execPath, ['-e', "new Intl.ListFormat('en').format(['a', 'b']); 'a'.localeCompare('b')"], {env: {...process.env, NODE_OPTIONS: `--import=${hook}`, SOEMAIL_MODULE_LOG: log}})
-    expect(res.status, String(res.stderr)).toBe(0)
+    const res = await runProcess(process.execPath, ['-e', "new Intl.ListFormat('en').format(['a', 'b']); 'a'.localeCompare('b')"], {env: {...process.env, NODE_OPTIONS: `--import=${hook}`, SOEMAIL_MODULE_LOG: log}})
+    expect(res.status, res.stderr).toBe(0)
     expect(readFileSync(log, 'utf8').split('\n').filter((line) => line.startsWith('intl '))).toEqual(['intl Intl.ListFormat', 'intl String.prototype.localeCompare'])
   })
 })
