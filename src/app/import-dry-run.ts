@@ -1,8 +1,6 @@
 import {CliError, ExitCode} from '../errors.js'
 import type {AccountIndex} from '../accounts/account-index.js'
-import type {AssociateCheck} from '../bulk/associates.js'
 import type {CsvOptions} from '../csv/reader.js'
-import type {KnownDuplicates} from '../csv/row.js'
 import type {ImportFiles} from '../bulk/files.js'
 import type {ArchiveService} from '../soap/archive-service.js'
 import type {SaveChecks} from '../accounts/save-checks.js'
@@ -62,7 +60,7 @@ export async function dryRunImport(world: World, input: DryRunInput): Promise<un
   const domains = await checkDomains(report, input.detector, input.skipInvalid)
   const style = world.stdout.style
   const known = knownDuplicates(report)
-  const index = report.creates > 0 ? await openDryRunIndex(world, input, known, associates) : undefined
+  const index = report.creates > 0 ? await openDryRunIndex(world, input, report.keys.resolve(associates).associates) : undefined
   const totals = await input.call(() =>
     planImport(open, csv, {email, associates, domains, index, checks: input.checks}, new Limiter(concurrency === 'auto' ? 8 : concurrency), (line) => {
       if (ndjson) world.stdout.write(`${JSON.stringify({type: 'plan', ...line})}\n`)
@@ -82,8 +80,7 @@ export async function dryRunImport(world: World, input: DryRunInput): Promise<un
 }
 
 /** The index of existing accounts the real run would match rows without id against. */
-async function openDryRunIndex(world: World, input: DryRunInput, known: KnownDuplicates | undefined, resolved: AssociateCheck): Promise<AccountIndex> {
-  const [{creatingAssociates}, {openAccountIndex}] = await Promise.all([import('../bulk/natural-keys.js'), import('./existing-accounts.js')])
-  const associates = await creatingAssociates(input.open, input.csv, known, resolved)
+async function openDryRunIndex(world: World, input: DryRunInput, associates: ReadonlySet<number>): Promise<AccountIndex> {
+  const {openAccountIndex} = await import('./existing-accounts.js')
   return input.call(() => openAccountIndex(world, input.email, {associates, concurrency: input.concurrency === 'auto' ? 8 : input.concurrency}))
 }

@@ -7,17 +7,23 @@ export type ResolveAssociates = (refs: AssociateRef[]) => Promise<Map<string, Re
 /** The associates a file names, as pre-flight collects them from its valid rows. */
 export class AssociateRefs {
   /** By refKey: the value as first written, how many rows name it, and the first lines that do. */
-  readonly byKey = new Map<string, {ref: AssociateRef; rows: number; lines: number[]}>()
+  readonly byKey = new Map<string, {ref: AssociateRef; key: string; rows: number; lines: number[]}>()
   /** The associate column as the file's header names it. */
   column = 'associate'
 
   static readonly LINES_KEPT = 20
 
-  add(ref: AssociateRef, line: number): void {
+  /** Counts the row; returns the reference's key (one string per associate, whoever else names it). */
+  add(ref: AssociateRef, line: number): string {
     const {key} = refKey(ref)
     const seen = this.byKey.get(key)
-    if (seen === undefined) this.byKey.set(key, {ref, rows: 1, lines: [line]})
-    else if (seen.rows++ < AssociateRefs.LINES_KEPT) seen.lines.push(line)
+    if (seen === undefined) {
+      this.byKey.set(key, {ref, key, rows: 1, lines: [line]})
+      return key
+    }
+    if (seen.rows++ < AssociateRefs.LINES_KEPT) seen.lines.push(line)
+    // The first row's copy: what callers keep per row then costs a pointer, not a string.
+    return seen.key
   }
 }
 
@@ -27,6 +33,12 @@ export class AssociateCheck {
 
   constructor(readonly refs: AssociateRefs, readonly resolutions: Map<string, Resolution>) {
     for (const r of resolutions.values()) if (r.ok) this.byId.set(r.associate.id, r.associate)
+  }
+
+  /** The associate id a reference (by its refKey) resolved to; undefined when it was refused. */
+  idOf(key: string): number | undefined {
+    const r = this.resolutions.get(key)
+    return r?.ok ? r.associate.id : undefined
   }
 
   /** `Kari Nordmann (kari, #12)` for a resolved associate id. */

@@ -2,7 +2,7 @@ import type {SaveChecks} from '../accounts/save-checks.js'
 import type {EMailService} from '../soap/email-service.js'
 import {CliError, ExitCode, ValidationError} from '../errors.js'
 import type {RowProblem} from '../csv/row.js'
-import {formatRowProblem, knownDuplicates, preflight, readImportRows, type CsvOptions, type PreflightReport} from '../csv/reader.js'
+import {formatRowProblem, preflight, readImportRows, type CsvOptions, type PreflightReport} from '../csv/reader.js'
 import {accountRow, CSV_FIELDS} from '../csv/header.js'
 import {dialectOfInput} from '../csv/writer.js'
 import type {ImportFiles} from './files.js'
@@ -11,7 +11,7 @@ import {Limiter} from './limiter.js'
 import {createProgress, ErrorGroups, type Progress} from './progress.js'
 import {ImportTally, type TallyView} from './tally.js'
 import {CsvFile, OrderedResults, RESULT_COLUMNS, resultRow, type RowResult} from './results.js'
-import {createdByEarlierRuns, fileKeys, type OpenAccountIndex} from './natural-keys.js'
+import {createdByEarlierRuns, type OpenAccountIndex} from './natural-keys.js'
 import {applyRows, type StopReason} from './runner.js'
 import {AssociateCheck, withAssociates, type ResolveAssociates} from './associates.js'
 import {DomainCheck, withDomains} from './domains.js'
@@ -157,7 +157,7 @@ export async function runImport(options: ImportJobOptions, deps: ImportJobDeps):
   const associates = await checkAssociates(report, deps.resolveAssociates, options.skipInvalid)
   const domains = await checkDomains(report, deps.detector, options.skipInvalid)
   // The natural key is (associate id, address): the index needs the ids the file's names and addresses resolved to.
-  const keys = deps.openIndex && report.creates > 0 ? await fileKeys(deps.open, options.csv, knownDuplicates(report), associates) : undefined
+  const keys = deps.openIndex && report.creates > 0 ? report.keys.resolve(associates) : undefined
   const index = keys && deps.openIndex ? await deps.openIndex({associates: keys.associates, skipIds: createdByEarlierRuns(history)}) : undefined
 
   const journal = new JournalWriter(files.journal)

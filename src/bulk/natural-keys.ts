@@ -1,33 +1,45 @@
 import type {AccountIndex} from '../accounts/account-index.js'
-import {importBatches, type CsvOptions} from '../csv/rows.js'
-import type {OpenCsv} from '../csv/decode.js'
-import type {KnownDuplicates} from '../csv/row.js'
 import type {AssociateCheck} from './associates.js'
 import type {RowHistory} from './journal.js'
 
 /**
- * The associates of the rows that create accounts: the only ones whose existing accounts the index
- * needs to read. (Two rows of one file with the same e-mail and associate are already a pre-flight
- * duplicate, so the index only ever matches accounts made before the run.)
+ * What pre-flight notes for the index of existing accounts, from the rows that pass it: the associates
+ * of the rows that create accounts (the only ones whose existing accounts the index needs to read), and
+ * the ids the other rows update. A row valid in pre-flight stays valid in the apply pass (a duplicate is
+ * the later of two rows, and it is invalid in both), except that its associate may be refused when the
+ * file's associates are resolved: the keys are therefore taken after that (`resolve`), and no
+ * second pass over the file is needed for them.
  */
-export async function creatingAssociates(open: OpenCsv, csv: CsvOptions, known?: KnownDuplicates, resolved?: AssociateCheck): Promise<Set<number>> {
-  return (await fileKeys(open, csv, known, resolved)).associates
-}
+export class KeyRefs {
+  /** The refKeys of the associates creating rows name. (Two rows of one file with the same e-mail and associate are a pre-flight duplicate, so the index only ever matches accounts made before the run.) */
+  private readonly creating = new Set<string>()
+  /** Update rows: id -> line. */
+  private readonly updates = new Map<number, number>()
+  /** The associate (refKey) an update row names, by id: the row is invalid when it is refused. */
+  private readonly updateRefs = new Map<number, string>()
 
-/** What one pass over the file tells the index: the associates of its creating rows, and the ids its other rows update. */
-export async function fileKeys(open: OpenCsv, csv: CsvOptions, known?: KnownDuplicates, resolved?: AssociateCheck): Promise<{associates: Set<number>; ids: Map<number, number>}> {
-  const associates = new Set<number>()
-  const ids = new Map<number, number>()
-  for await (const batch of importBatches(open, csv, undefined, known)) {
-    for (const row of batch) {
-      // A user name or address in the file becomes the associate id it resolved to.
-      resolved?.apply(row)
-      if (row.problems.length > 0) continue
-      if (row.id !== undefined) ids.set(row.id, row.line)
-      else if (typeof row.associateId === 'number') associates.add(row.associateId)
+  /** A valid row; `ref` is the refKey of its associate, if it names one. */
+  add(id: number | undefined, line: number, ref: string | undefined): void {
+    if (id === undefined) {
+      if (ref !== undefined) this.creating.add(ref)
+      return
     }
+    this.updates.set(id, line)
+    if (ref !== undefined) this.updateRefs.set(id, ref)
   }
-  return {associates, ids}
+
+  /** The associates of the creating rows, and the ids other rows update, of the rows whose associates were not refused. Once per run: it drops what it no longer needs. */
+  resolve(resolved: Pick<AssociateCheck, 'idOf'>): {associates: Set<number>; ids: Map<number, number>} {
+    const associates = new Set<number>()
+    for (const ref of this.creating) {
+      const id = resolved.idOf(ref)
+      if (id !== undefined) associates.add(id)
+    }
+    // In place, not copied: for a file of updates the map is as long as the file.
+    for (const [id, ref] of this.updateRefs) if (resolved.idOf(ref) === undefined) this.updates.delete(id)
+    this.updateRefs.clear()
+    return {associates, ids: this.updates}
+  }
 }
 
 /** What the index of a run must cover: the associates of its creating rows, less the accounts its earlier runs created for rows now done. */

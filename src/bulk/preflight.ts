@@ -4,6 +4,7 @@ import type {OpenCsv} from '../csv/decode.js'
 import {ASSOCIATE, type KnownDuplicates, type RowProblem} from '../csv/row.js'
 import {AssociateRefs} from './associates.js'
 import {DomainRefs} from './domains.js'
+import {KeyRefs} from './natural-keys.js'
 
 export interface PreflightReport {
   /** Data rows read (empty lines and all-empty rows are not rows). */
@@ -37,6 +38,8 @@ export interface PreflightReport {
   associates: AssociateRefs
   /** The domains of valid create rows whose servers are to be detected (CsvOptions.detect). */
   domains: DomainRefs
+  /** What the index of existing accounts needs of the valid rows (natural-keys.ts), taken in this one pass. */
+  keys: KeyRefs
 }
 
 /** Enough to fix a file in one go; the counts stay exact past it and memory stays flat. */
@@ -52,7 +55,7 @@ export async function preflight(open: OpenCsv, options: CsvOptions): Promise<Pre
   const report: PreflightReport = {
     rows: 0, valid: 0, invalid: 0, creates: 0, updates: 0,
     headerProblems: [], ignoredColumns: [], problems: [], problemCount: 0, duplicates: [], duplicateCount: 0,
-    columns: [], fields: [], delimiter: ',', bom: false, associates: new AssociateRefs(), domains: new DomainRefs(),
+    columns: [], fields: [], delimiter: ',', bom: false, associates: new AssociateRefs(), domains: new DomainRefs(), keys: new KeyRefs(),
   }
   // Missing columns are one problem of the file, not one per row: counted here, described once at the end.
   const absent = new Map<string, {rows: number; firstLine: number}>()
@@ -70,7 +73,8 @@ export async function preflight(open: OpenCsv, options: CsvOptions): Promise<Pre
         report.valid++
         if (row.id === undefined) report.creates++
         else report.updates++
-        if (row.associateId !== undefined) report.associates.add(row.associateId, row.line)
+        const ref = row.associateId === undefined ? undefined : report.associates.add(row.associateId, row.line)
+        report.keys.add(row.id, row.line, ref)
         if (row.detect && row.email !== undefined) report.domains.add(row.email, row.line)
         continue
       }

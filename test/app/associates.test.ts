@@ -113,6 +113,14 @@ describe('account import with associates by name', () => {
     expect(readResults(readFileSync(`${file}.results.csv`, 'utf8')).map((r) => [r.associate_id, r.associate])).toEqual([['12', 'kari'], ['2', 'ingrid'], ['34', 'per']])
   })
 
+  it('a file naming users is matched against their existing accounts: run again, it creates nothing', async () => {
+    const file = csv([row('again1@example.no', 'kari'), row('again2@example.no', 'INGRID.HANSEN@example.no')])
+    expect(await runAccountImport(importOptions(file), world())).toMatchObject({counts: {ok: 2}, actions: {create: 2}})
+    const second = await runAccountImport(importOptions(file, {restart: true}), world())
+    expect(second).toMatchObject({counts: {ok: 2}, actions: {unchanged: 2}})
+    expect([ownerOf('again1@example.no'), ownerOf('again2@example.no')]).toEqual([[12], [2]])
+  })
+
   it('bad associates stop the file with exit 3 and nothing sent, each row named', async () => {
     const file = csv([row('bad1@example.no', 'kari'), row('bad2@example.no', 'nobody'), row('bad3@example.no', 'support@example.no'), row('bad4@example.no', 'solveig')], 'email,user_name,imap_server,smtp_server,imap_password,smtp_password')
     const acted = sandbox.current.stats().acted
