@@ -57,6 +57,22 @@ const PATCHES = [
     from: "const andFormatter = new Intl.ListFormat('en', { style: 'long', type: 'conjunction' });\nconst orFormatter = new Intl.ListFormat('en', { style: 'long', type: 'disjunction' });",
     to: "let andFormatterReal, orFormatterReal;\nconst andFormatter = { format: (values) => (andFormatterReal ??= new Intl.ListFormat('en', { style: 'long', type: 'conjunction' })).format(values) };\nconst orFormatter = { format: (values) => (orFormatterReal ??= new Intl.ListFormat('en', { style: 'long', type: 'disjunction' })).format(values) };",
   },
+  // got builds the options of every node:http request as an object literal that begins with two spreads
+  // and goes on with 34 properties. On Node 20 (V8 11.3) that shape falls off V8's fast path: some 35 us
+  // and 22 kB of garbage per request, against 1 us on Node 22 - at 800 requests a second, 3% of a core and
+  // a tenth of all the client allocates. Object.assign makes the same object (the spread objects share no
+  // key with the literal, and neither holds __proto__) at the fast speed on every Node. Two patches: the
+  // opening and the closing of the one literal.
+  {
+    file: 'got/dist/source/core/options.js',
+    from: 'return {\n            ...internals.cacheOptions,\n            ...this._unixOptions,\n',
+    to: 'return Object.assign({}, internals.cacheOptions, this._unixOptions, {\n',
+  },
+  {
+    file: 'got/dist/source/core/options.js',
+    from: '            h2session: internals.h2session,\n        };\n',
+    to: '            h2session: internals.h2session,\n        });\n',
+  },
 ]
 
 /**

@@ -266,14 +266,33 @@ export function hostMatches(host: string, suffix: string): boolean {
 
 /** The preset whose MX suffixes cover this MX host. */
 export function presetByMx(mxHost: string): ProviderPreset | undefined {
-  return PRESETS.find((p) => p.mxSuffixes.some((s) => hostMatches(mxHost, s)))
+  return remembered(BY_MX, mxHost, () => PRESETS.find((p) => p.mxSuffixes.some((s) => hostMatches(mxHost, s))))
 }
 
 /** The preset whose IMAP or SMTP servers this host is (`host` or `host:port`). */
 export function presetByServer(server: string): ProviderPreset | undefined {
-  const host = server.trim().replace(/:\d+$/, '')
-  if (!host) return undefined
-  return PRESETS.find((p) => [p.incoming?.host, p.outgoing?.host].some((h) => h !== undefined && hostMatches(host, h)) || (p.otherHosts ?? []).some((h) => hostMatches(host, h)))
+  return remembered(BY_SERVER, server, () => {
+    const host = server.trim().replace(/:\d+$/, '')
+    if (!host) return undefined
+    return PRESETS.find((p) => [p.incoming?.host, p.outgoing?.host].some((h) => h !== undefined && hostMatches(host, h)) || (p.otherHosts ?? []).some((h) => hostMatches(host, h)))
+  })
+}
+
+/**
+ * Answers by the value asked about. The policy asks for both servers of every row of an import, and a
+ * file names a handful of servers: a search of every preset each time was some 10 kB of strings a row.
+ * The presets never change; the size is capped for a file that names a different server on every row.
+ */
+const BY_SERVER = new Map<string, ProviderPreset | undefined>()
+const BY_MX = new Map<string, ProviderPreset | undefined>()
+const REMEMBERED = 1000
+
+function remembered(cache: Map<string, ProviderPreset | undefined>, key: string, find: () => ProviderPreset | undefined): ProviderPreset | undefined {
+  if (cache.has(key)) return cache.get(key)
+  const found = find()
+  if (cache.size >= REMEMBERED) cache.clear()
+  cache.set(key, found)
+  return found
 }
 
 /** The names, for --provider's options and the prompt's choices. */

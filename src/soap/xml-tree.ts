@@ -7,7 +7,7 @@ import {SaxesParser} from 'saxes'
 export interface XElement {
   ns: string
   local: string
-  attrs: Map<string, string>
+  attrs: ReadonlyMap<string, string>
   children: XElement[]
   text: string
 }
@@ -17,6 +17,8 @@ export class XmlParseError extends Error {
 }
 
 const MAX_DEPTH = 64
+/** Most elements of an answer have no attributes: they share this one (an answer has hundreds of elements). */
+const NO_ATTRS: ReadonlyMap<string, string> = new Map()
 
 export function parseXml(xml: string): XElement {
   const parser = new SaxesParser({xmlns: true, position: true})
@@ -30,12 +32,14 @@ export function parseXml(xml: string): XElement {
     failure ??= new XmlParseError('document type declarations are not accepted')
   })
   parser.on('opentag', (tag) => {
-    const attrs = new Map<string, string>()
-    for (const attr of Object.values(tag.attributes)) {
+    let attrs: Map<string, string> | undefined
+    // for-in, not Object.values: no array per element (nearly every one has no attributes).
+    for (const name in tag.attributes) {
+      const attr = tag.attributes[name]!
       if (attr.uri === 'http://www.w3.org/2000/xmlns/' || attr.prefix === 'xmlns' || attr.name === 'xmlns') continue
-      attrs.set(attr.uri ? `{${attr.uri}}${attr.local}` : attr.local, attr.value)
+      ;(attrs ??= new Map()).set(attr.uri ? `{${attr.uri}}${attr.local}` : attr.local, attr.value)
     }
-    const el: XElement = {ns: tag.uri ?? '', local: tag.local ?? tag.name, attrs, children: [], text: ''}
+    const el: XElement = {ns: tag.uri ?? '', local: tag.local ?? tag.name, attrs: attrs ?? NO_ATTRS, children: [], text: ''}
     const parent = stack.at(-1)
     if (parent) parent.children.push(el)
     else root = el
