@@ -257,42 +257,49 @@ export function presetByDomain(domain: string): ProviderPreset | undefined {
   return PRESETS.find((p) => p.domains.includes(wanted))
 }
 
-/** `host` is `suffix` or ends in `.suffix`; DNS names compare without case and without a final dot. */
-export function hostMatches(host: string, suffix: string): boolean {
-  const h = host.toLowerCase().replace(/\.$/, '')
-  const s = suffix.toLowerCase().replace(/^\./, '')
-  return h === s || h.endsWith(`.${s}`)
+/**
+ * Presets by the host names they are found by, each name lower-case without a leading or final dot, to
+ * the preset's place in PRESETS. Derived once: the policy asks for both servers of every row of an
+ * import, and searching every preset each time was some 10 kB of strings a row.
+ */
+function hostIndex(namesOf: (preset: ProviderPreset) => readonly (string | undefined)[]): ReadonlyMap<string, number> {
+  const index = new Map<string, number>()
+  PRESETS.forEach((preset, at) => {
+    for (const name of namesOf(preset)) {
+      const key = name?.toLowerCase().replace(/^\./, '').replace(/\.$/, '')
+      if (key && !index.has(key)) index.set(key, at)
+    }
+  })
+  return index
+}
+
+const BY_SERVER = hostIndex((p) => [p.incoming?.host, p.outgoing?.host, ...(p.otherHosts ?? [])])
+const BY_MX = hostIndex((p) => p.mxSuffixes)
+
+/**
+ * The first preset (in PRESETS order) that names `host` or a domain it is in: DNS names compare without
+ * case and without a final dot, so `IMAP.gmail.com.` is Google's.
+ */
+function presetByHost(index: ReadonlyMap<string, number>, host: string): ProviderPreset | undefined {
+  let name = host.toLowerCase().replace(/\.$/, '')
+  let first = PRESETS.length
+  for (;;) {
+    first = Math.min(first, index.get(name) ?? first)
+    const dot = name.indexOf('.')
+    if (dot < 0) return PRESETS[first]
+    name = name.slice(dot + 1)
+  }
 }
 
 /** The preset whose MX suffixes cover this MX host. */
 export function presetByMx(mxHost: string): ProviderPreset | undefined {
-  return remembered(BY_MX, mxHost, () => PRESETS.find((p) => p.mxSuffixes.some((s) => hostMatches(mxHost, s))))
+  return presetByHost(BY_MX, mxHost)
 }
 
 /** The preset whose IMAP or SMTP servers this host is (`host` or `host:port`). */
 export function presetByServer(server: string): ProviderPreset | undefined {
-  return remembered(BY_SERVER, server, () => {
-    const host = server.trim().replace(/:\d+$/, '')
-    if (!host) return undefined
-    return PRESETS.find((p) => [p.incoming?.host, p.outgoing?.host].some((h) => h !== undefined && hostMatches(host, h)) || (p.otherHosts ?? []).some((h) => hostMatches(host, h)))
-  })
-}
-
-/**
- * Answers by the value asked about. The policy asks for both servers of every row of an import, and a
- * file names a handful of servers: a search of every preset each time was some 10 kB of strings a row.
- * The presets never change; the size is capped for a file that names a different server on every row.
- */
-const BY_SERVER = new Map<string, ProviderPreset | undefined>()
-const BY_MX = new Map<string, ProviderPreset | undefined>()
-const REMEMBERED = 1000
-
-function remembered(cache: Map<string, ProviderPreset | undefined>, key: string, find: () => ProviderPreset | undefined): ProviderPreset | undefined {
-  if (cache.has(key)) return cache.get(key)
-  const found = find()
-  if (cache.size >= REMEMBERED) cache.clear()
-  cache.set(key, found)
-  return found
+  const host = server.trim().replace(/:\d+$/, '')
+  return host ? presetByHost(BY_SERVER, host) : undefined
 }
 
 /** The names, for --provider's options and the prompt's choices. */
