@@ -3,7 +3,7 @@
 // event loop or a heap with what it measures:
 //   sandbox JSON      a sandbox on 127.0.0.1 (options as JSON); prints {url, ticket} and runs until its
 //                     stdin closes (the bench ends) or a time limit passes; then prints what it served:
-//                     {requests, statuses, p50, p95 (ms from arrival to answer of the 200s), stored, capacity}
+//                     {requests, statuses, p50, p95, mean (ms from arrival to answer of the 200s), stored, capacity}
 //   got URL TICKET CSV CONCURRENCY
 //                     the baseline client: a SaveEMailAccount create for each row of CSV, built with
 //                     src/soap (once per row) and POSTed with got over a keep-alive agent; prints {rows, ms}
@@ -38,7 +38,9 @@ if (mode === 'sandbox') {
     answered.sort((a, b) => a - b)
     const at = (q) => (answered.length === 0 ? 0 : answered[Math.min(answered.length - 1, Math.floor(q * answered.length))])
     const stats = sandbox.stats()
-    process.stdout.write(`${JSON.stringify({requests: stats.requests, statuses, p50: at(0.5), p95: at(0.95), stored: sandbox.accounts().length, capacity: stats.capacity})}\n`)
+    // The log gives whole milliseconds, rounded to the nearest: their mean is the answers' mean to ~0.01 ms.
+    const mean = answered.length === 0 ? 0 : answered.reduce((a, b) => a + b, 0) / answered.length
+    process.stdout.write(`${JSON.stringify({requests: stats.requests, statuses, p50: at(0.5), p95: at(0.95), mean, stored: sandbox.accounts().length, capacity: stats.capacity})}\n`)
     process.exit(0)
   }
   process.stdin.on('end', stop)

@@ -63,7 +63,10 @@ describe('npm run bench (quick run)', () => {
     expect(res.rows[3]![4]).toBe('(reported)')
     expect(res.rows[0]![2]).toMatch(/^node -e 0: \d+ ms$/)
     expect(res.rows[3]![2]).toMatch(/^got alone: [\d,]+ rows\/s$/)
-    expect(res.rows[4]![2]).toMatch(/^ideal 16 \/ 0.02 s: 800 rows\/s$/)
+    // With the sandbox's own mean answer time: the ideal assumes it took the latency, no less.
+    const answered = /^ideal 16 \/ 0.02 s: 800 rows\/s \(the sandbox answered in (\d+\.\d) ms on average\)$/.exec(res.rows[4]![2]!)
+    expect(answered, res.rows[4]![2]).not.toBeNull()
+    expect(Number(answered![1])).toBeGreaterThanOrEqual(19.5)
     // Beside each latency import, got alone against the same latency: the ceiling on this machine.
     expect(res.rows[5]![2]).toBe('ideal: 800 rows/s')
     expect(res.rows[5]![4]).toBe('(reported)')
