@@ -29,17 +29,25 @@ export function emptyState(): StoreState {
  */
 export class SandboxStore {
   private readonly accountsById = new Map<number, EMailAccount>()
+  /**
+   * Ids by associate and address, for GetEMailAccountFromEMailAddress: an import of the caller's own
+   * accounts asks it once a row, and a scan of every account made that quadratic in the rows.
+   */
+  private readonly idsByAddress = new Map<string, Set<number>>()
+  /** When each id was first stored: of several accounts with one address, the first stored is found, as the scan found it. */
+  private readonly storedOrder = new Map<number, number>()
   private readonly sessions = new Map<string, StoredSession>()
   private nextAccountId: number
   private nextServiceAuthId: number
   private writes = 0
+  private nextOrder = 0
 
   constructor(
     state: StoreState,
     private readonly hooks: {changed: () => void; touched: () => void},
     private readonly now: () => number = Date.now,
   ) {
-    for (const account of state.accounts) this.accountsById.set(account.emailAccountId ?? 0, copyAccount(account))
+    for (const account of state.accounts) this.store(account.emailAccountId ?? 0, copyAccount(account))
     for (const session of state.sessions) this.sessions.set(session.ticketHash, {...session})
     this.nextAccountId = state.nextAccountId
     this.nextServiceAuthId = state.nextServiceAuthId
@@ -78,12 +86,13 @@ export class SandboxStore {
     return account && copyAccount(account)
   }
 
+  /** The first stored account of this associate with this address (trimmed, in any case). */
   findAccountByAddress(associateId: number, address: string): EMailAccount | undefined {
-    const wanted = address.trim().toLowerCase()
-    for (const account of this.accountsById.values()) {
-      if (account.associateId === associateId && account.emailAddress?.trim().toLowerCase() === wanted) return copyAccount(account)
-    }
-    return undefined
+    const ids = this.idsByAddress.get(addressKey(associateId, address))
+    if (!ids) return undefined
+    let first: number | undefined
+    for (const id of ids) if (first === undefined || this.storedOrder.get(id)! < this.storedOrder.get(first)!) first = id
+    return first === undefined ? undefined : copyAccount(this.accountsById.get(first)!)
   }
 
   /** Grows with every account created, updated or deleted; tells whether a request changed anything. */
@@ -106,7 +115,7 @@ export class SandboxStore {
     stored.emailAccountId = id ?? this.nextAccountId++
     if (stored.incoming) stored.incoming = this.withServiceAuthId(stored.incoming, previous?.incoming)
     if (stored.outgoing) stored.outgoing = this.withServiceAuthId(stored.outgoing, previous?.outgoing)
-    this.accountsById.set(stored.emailAccountId, stored)
+    this.store(stored.emailAccountId, stored)
     this.writes++
     this.hooks.changed()
     return copyAccount(stored)
@@ -122,7 +131,10 @@ export class SandboxStore {
   }
 
   deleteAccount(id: number): boolean {
+    const account = this.accountsById.get(id)
+    if (account) this.unindex(id, account)
     const deleted = this.accountsById.delete(id)
+    this.storedOrder.delete(id)
     if (deleted) {
       this.writes++
       this.hooks.changed()
@@ -145,10 +157,35 @@ export class SandboxStore {
     }
   }
 
+  /** Puts an account under its id (replacing what was there) and keeps the address index in step. */
+  private store(id: number, account: EMailAccount): void {
+    const previous = this.accountsById.get(id)
+    if (previous) this.unindex(id, previous)
+    else this.storedOrder.set(id, this.nextOrder++)
+    this.accountsById.set(id, account)
+    if (account.associateId === undefined || account.emailAddress === undefined) return
+    const key = addressKey(account.associateId, account.emailAddress)
+    let ids = this.idsByAddress.get(key)
+    if (!ids) this.idsByAddress.set(key, (ids = new Set()))
+    ids.add(id)
+  }
+
+  private unindex(id: number, account: EMailAccount): void {
+    if (account.associateId === undefined || account.emailAddress === undefined) return
+    const key = addressKey(account.associateId, account.emailAddress)
+    const ids = this.idsByAddress.get(key)
+    ids?.delete(id)
+    if (ids?.size === 0) this.idsByAddress.delete(key)
+  }
+
   private withServiceAuthId(auth: ServiceAuth, previous: ServiceAuth | undefined): ServiceAuth {
     const keep = previous?.serviceAuthId !== undefined && (auth.serviceAuthId === previous.serviceAuthId || !auth.serviceAuthId)
     return {...auth, serviceAuthId: keep ? previous.serviceAuthId : this.nextServiceAuthId++}
   }
+}
+
+function addressKey(associateId: number, address: string): string {
+  return `${associateId} ${address.trim().toLowerCase()}`
 }
 
 function hashTicket(ticket: string): string {
