@@ -2,7 +2,6 @@ import {createServer, type IncomingMessage, type Server, type ServerResponse} fr
 import {createServer as createTlsServer, type Server as TlsServer} from 'node:https'
 import type {AddressInfo, Socket} from 'node:net'
 import {performance} from 'node:perf_hooks'
-import {setTimeout as sleep} from 'node:timers/promises'
 import {PunctualTimer} from './punctual-timer.js'
 import {CapacityGate, type CapacityStats, type SandboxCapacity} from './capacity.js'
 import type {EMailAccount} from '../soap/account-model.js'
@@ -233,7 +232,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       const operation = actionName(soapAction)
       countOperation(operation)
       countFault(fault)
-      await faultBeforeActing(fault, req, res, delay)
+      await faultBeforeActing(fault, req, res, delay, started)
       logLine(operation, fault === 'serverError' ? 500 : fault === 'throttle' ? 503 : '-', FAULT_LABELS[fault])
       return
     }
@@ -315,11 +314,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     stats.byOperation[operation] = (stats.byOperation[operation] ?? 0) + 1
   }
 
-  async function faultBeforeActing(fault: FaultKind, req: IncomingMessage, res: ServerResponse, delay: number): Promise<void> {
-    // Take the whole request first: a client cannot tell these from faults after acting by when they hit.
+  async function faultBeforeActing(fault: FaultKind, req: IncomingMessage, res: ServerResponse, delay: number, started: number): Promise<void> {
+    // Take the whole request first, and answer when any other answer would: a client cannot tell these
+    // from faults after acting by when they hit.
     await readBody(req).catch(() => undefined)
     if (fault === 'timeoutBefore') return holdUntilClientGivesUp(req)
-    if (delay > 0) await sleep(delay)
+    await answerAfter(delay, started)
     if (fault === 'resetBefore') resetConnection(req)
     else send(res, fault === 'throttle' ? serviceUnavailablePage(1) : internalServerErrorPage(), closing)
   }

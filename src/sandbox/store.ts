@@ -90,9 +90,10 @@ export class SandboxStore {
   findAccountByAddress(associateId: number, address: string): EMailAccount | undefined {
     const ids = this.idsByAddress.get(addressKey(associateId, address))
     if (!ids) return undefined
+    // An empty set is dropped as it empties, so there is always a first.
     let first: number | undefined
     for (const id of ids) if (first === undefined || this.storedOrder.get(id)! < this.storedOrder.get(first)!) first = id
-    return first === undefined ? undefined : copyAccount(this.accountsById.get(first)!)
+    return copyAccount(this.accountsById.get(first!)!)
   }
 
   /** Grows with every account created, updated or deleted; tells whether a request changed anything. */
